@@ -1,0 +1,351 @@
+/**
+ * Loads naaccord.config.yaml: find → parse (YAML, with positions) → overlay naaccord.local.yaml → interpolate
+ * ${VAR} from the environment and .env → validate with the zod schema. Any problem becomes a ConfigError that
+ * lists every issue with file, line, column and field path; nothing else is thrown.
+ */
+import {existsSync, readFileSync, statSync} from 'node:fs'
+import path from 'node:path'
+import {parseEnv} from 'node:util'
+import {type Document, isMap, isNode, LineCounter, parseDocument} from 'yaml'
+import type {z} from 'zod'
+import {ConfigError, type ConfigIssue, didYouMean, formatPath} from './errors.js'
+import {checkConfigGraph} from './graph-check.js'
+import {type InterpolationError, interpolateValue} from './interpolate.js'
+import {Config, type NaaccordConfig} from './schema.js'
+import {allowedKeysAt} from './schema-keys.js'
+
+export const CONFIG_FILE = 'naaccord.config.yaml'
+export const LOCAL_OVERLAY_FILE = 'naaccord.local.yaml'
+
+export interface LoadOptions {
+  /** --config FILE; otherwise NAACCORD_CONFIG; otherwise found by walking up from cwd. */
+  configPath?: string
+  cwd?: string
+  /** Environment used for interpolation (defaults to process.env); it wins over .env. */
+  env?: Record<string, string | undefined>
+  /** Skip naaccord.local.yaml (tests, `config validate --no-local`). */
+  noLocal?: boolean
+}
+
+export interface LoadedConfig {
+  /** Absolute path of naaccord.config.yaml. */
+  file: string
+  /** The project root: the folder holding the config. Relative paths in the config are relative to it. */
+  root: string
+  /** Files that contributed, base first. */
+  sources: string[]
+  /** Variables read from .env beside the config (not the process environment). */
+  dotenv: Record<string, string>
+  /** Environment used for interpolation: process env over .env. */
+  vars: Record<string, string | undefined>
+  config: NaaccordConfig
+}
+
+interface ParsedFile {
+  file: string
+  doc: Document.Parsed
+  lines: LineCounter
+}
+
+/** Finds the config file: explicit path, NAACCORD_CONFIG, or the nearest naaccord.config.yaml above cwd. */
+export function findConfigFile(options: LoadOptions = {}): string {
+  const cwd = options.cwd ?? process.cwd()
+  const env = options.env ?? process.env
+  const explicit = options.configPath ?? env.NAACCORD_CONFIG
+  if (explicit) {
+    const file = path.resolve(cwd, explicit)
+    const source = options.configPath ? '--config' : 'NAACCORD_CONFIG'
+    if (!existsSync(file)) throw new ConfigError([{file, path: '', message: `no such file (from ${source})`}])
+    if (statSync(file).isDirectory()) {
+      throw new ConfigError([
+        {
+          file,
+          path: '',
+          message: `is a directory, not a config file (from ${source}); pass ${path.join(file, CONFIG_FILE)}`,
+        },
+      ])
+    }
+    return file
+  }
+  let dir = path.resolve(cwd)
+  for (;;) {
+    const candidate = path.join(dir, CONFIG_FILE)
+    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate
+    const parent = path.dirname(dir)
+    if (parent === dir) break
+    dir = parent
+  }
+  throw new ConfigError([
+    {
+      file: path.join(path.resolve(cwd), CONFIG_FILE),
+      path: '',
+      message: `no ${CONFIG_FILE} here or in any parent folder; run \`naaccord init\` to write one, or pass --config FILE`,
+    },
+  ])
+}
+
+function parseFile(file: string): ParsedFile | ConfigIssue[] {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    return [{file, path: '', message: `cannot read: ${(error as Error).message}`}]
+  }
+  const lines = new LineCounter()
+  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
+  if (doc.errors.length > 0) {
+    return doc.errors.map((error) => {
+      const pos = error.linePos?.[0]
+      return {
+        file,
+        line: pos?.line,
+        column: pos?.col,
+        path: '',
+        message: `YAML syntax error: ${firstLine(error.message)}`,
+      }
+    })
+  }
+  return {file, doc, lines}
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '')
+}
+
+/** Maps merge, lists and scalars replace: the local overlay's value wins. */
+export function mergeOverlay(base: unknown, overlay: unknown): unknown {
+  if (isPlainObject(base) && isPlainObject(overlay)) {
+    const out: Record<string, unknown> = {...base}
+    for (const [key, value] of Object.entries(overlay)) out[key] = key in base ? mergeOverlay(base[key], value) : value
+    return out
+  }
+  return overlay === undefined ? base : overlay
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function readDotenv(root: string): {vars: Record<string, string>; issues: ConfigIssue[]} {
+  const file = path.join(root, '.env')
+  if (!existsSync(file)) return {vars: {}, issues: []}
+  try {
+    return {vars: parseEnv(readFileSync(file, 'utf8')) as Record<string, string>, issues: []}
+  } catch (error) {
+    return {vars: {}, issues: [{file, path: '', message: `cannot read .env: ${(error as Error).message}`}]}
+  }
+}
+
+/** Locates a field path in the files, overlay first (its values win), then the base file. */
+function locate(
+  files: ParsedFile[],
+  fieldPath: readonly (string | number)[],
+  keyOnly = false,
+): Omit<ConfigIssue, 'message' | 'path'> {
+  for (const parsed of [...files].reverse()) {
+    // Walk as deep as the document goes: an issue about a missing field points at its parent. An overlay only
+    // claims a field it sets itself; everything else is located in the base file.
+    const isBase = parsed === files[0]
+    for (let depth = fieldPath.length; depth >= (isBase ? 0 : fieldPath.length); depth--) {
+      const sub = fieldPath.slice(0, depth)
+      let offset: number | undefined
+      if (keyOnly && depth === fieldPath.length && depth > 0) {
+        const parent = sub.length > 1 ? parsed.doc.getIn(sub.slice(0, -1), true) : parsed.doc.contents
+        if (isMap(parent)) {
+          const pair = parent.items.find(
+            (p) => isNode(p.key) && (p.key as {value?: unknown}).value === sub[sub.length - 1],
+          )
+          if (pair && isNode(pair.key)) offset = pair.key.range?.[0]
+        }
+      } else {
+        const node = sub.length === 0 ? parsed.doc.contents : parsed.doc.getIn(sub, true)
+        if (isNode(node)) offset = node.range?.[0]
+      }
+      if (offset !== undefined) {
+        const pos = parsed.lines.linePos(offset)
+        return {file: parsed.file, line: pos.line, column: pos.col}
+      }
+    }
+  }
+  return {file: files[0].file}
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'a list'
+  if (typeof value === 'object') return 'a map'
+  return JSON.stringify(value)
+}
+
+function getAt(value: unknown, fieldPath: readonly (string | number)[]): unknown {
+  let cur = value
+  for (const part of fieldPath) {
+    if (cur === null || typeof cur !== 'object') return undefined
+    cur = (cur as Record<string | number, unknown>)[part]
+  }
+  return cur
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true or false',
+  object: 'a map',
+  array: 'a list',
+  integer: 'a whole number',
+}
+
+/** Turns one zod issue into human words; unions are reduced to the branch that got furthest. */
+function explain(issue: z.ZodIssue, data: unknown): {path: (string | number)[]; message: string; keyOnly?: boolean}[] {
+  const got = describeValue(getAt(data, issue.path))
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.received === 'undefined')
+        return [{path: issue.path, message: `is required (${TYPE_NAMES[issue.expected] ?? issue.expected})`}]
+      return [{path: issue.path, message: `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}, got ${got}`}]
+    case 'invalid_enum_value':
+      return [
+        {
+          path: issue.path,
+          message: `expected one of ${issue.options.join(', ')}, got ${got}${suggest(String(getAt(data, issue.path)), issue.options.map(String))}`,
+        },
+      ]
+    case 'invalid_literal':
+      return [{path: issue.path, message: `expected ${JSON.stringify(issue.expected)}, got ${got}`}]
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => {
+        const allowed = allowedKeysAt(Config, issue.path)
+        return {
+          path: [...issue.path, key],
+          keyOnly: true,
+          message: `unknown key${suggest(key, allowed)}${allowed.length > 0 && !didYouMean(key, allowed) ? ` (expected one of ${allowed.join(', ')})` : ''}`,
+        }
+      })
+    case 'invalid_union': {
+      const branches = issue.unionErrors.map((e) => e.issues)
+      const allTypeErrorsHere = branches.every((b) =>
+        b.every((i) => i.code === 'invalid_type' && i.path.length === issue.path.length),
+      )
+      if (allTypeErrorsHere) {
+        const expected = [
+          ...new Set(
+            branches.flat().map((i) => (i.code === 'invalid_type' ? (TYPE_NAMES[i.expected] ?? i.expected) : '')),
+          ),
+        ]
+        return [{path: issue.path, message: `expected ${expected.join(' or ')}, got ${got}`}]
+      }
+      // The branch whose issues reach deepest matched the shape best; report its problems.
+      const depth = (b: z.ZodIssue[]) =>
+        Math.max(...b.map((i) => i.path.length + (i.code === 'invalid_type' ? 0 : 0.5)))
+      const best = [...branches].sort((a, b) => depth(b) - depth(a) || a.length - b.length)[0]
+      return best.flatMap((i) => explain(i, data))
+    }
+    case 'too_small':
+      if (issue.type === 'array')
+        return [{path: issue.path, message: `expected at least ${issue.minimum} item(s), got ${got}`}]
+      if (issue.type === 'string') return [{path: issue.path, message: 'must not be empty'}]
+      return [{path: issue.path, message: `expected at least ${issue.minimum}, got ${got}`}]
+    case 'too_big':
+      return [{path: issue.path, message: `expected at most ${issue.maximum}, got ${got}`}]
+    case 'invalid_string':
+      return [{path: issue.path, message: `${issue.message}, got ${got}`}]
+    default:
+      return [
+        {
+          path: issue.path,
+          message: issue.message.startsWith('expected') ? issue.message : `${issue.message} (got ${got})`,
+        },
+      ]
+  }
+}
+
+function suggest(input: string, candidates: readonly string[]): string {
+  const hit = didYouMean(input, candidates)
+  return hit ? `; did you mean "${hit}"?` : ''
+}
+
+/**
+ * Loads, interpolates and validates the config. Throws ConfigError (and only ConfigError) listing every issue.
+ */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const file = findConfigFile(options)
+  const root = path.dirname(file)
+  const base = parseFile(file)
+  if (Array.isArray(base)) throw new ConfigError(base)
+  const files: ParsedFile[] = [base]
+  const issues: ConfigIssue[] = []
+
+  const localFile = path.join(root, LOCAL_OVERLAY_FILE)
+  if (!options.noLocal && existsSync(localFile)) {
+    const local = parseFile(localFile)
+    if (Array.isArray(local)) issues.push(...local)
+    else files.push(local)
+  }
+  const dotenv = readDotenv(root)
+  issues.push(...dotenv.issues)
+  if (issues.length > 0) throw new ConfigError(issues)
+
+  const values = files.map((f) => f.doc.toJS({maxAliasCount: 100}) as unknown)
+  for (const [i, value] of values.entries()) {
+    if (value === null || value === undefined) {
+      if (i === 0)
+        issues.push({
+          file: files[i].file,
+          path: '',
+          message: 'the file is empty; run `naaccord init` for a starting point',
+        })
+    } else if (!isPlainObject(value)) {
+      const pos = files[i].lines.linePos(files[i].doc.contents?.range?.[0] ?? 0)
+      issues.push({
+        file: files[i].file,
+        line: pos.line,
+        column: pos.col,
+        path: '',
+        message: `expected a map of settings at the top level, got ${describeValue(value)}`,
+      })
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues)
+  const merged = values.reduce((acc, v) => mergeOverlay(acc, v ?? {}), {})
+
+  const vars: Record<string, string | undefined> = {...dotenv.vars, ...(options.env ?? process.env)}
+  const interpolationErrors: InterpolationError[] = []
+  const data = interpolateValue(merged, vars, interpolationErrors)
+  for (const error of interpolationErrors) {
+    issues.push({...locate(files, error.path), path: formatPath(error.path), message: error.message})
+  }
+  if (issues.length > 0) throw new ConfigError(issues)
+
+  const result = Config.safeParse(data)
+  if (!result.success) {
+    const seen = new Set<string>()
+    for (const issue of result.error.issues) {
+      for (const e of explain(issue, data)) {
+        const entry = {...locate(files, e.path, e.keyOnly), path: formatPath(e.path), message: e.message}
+        const key = `${entry.file}:${entry.line}:${entry.path}:${entry.message}`
+        if (!seen.has(key)) {
+          seen.add(key)
+          issues.push(entry)
+        }
+      }
+    }
+    throw new ConfigError(sortIssues(issues))
+  }
+  const graphIssues = checkConfigGraph(result.data)
+  if (graphIssues.length > 0) {
+    throw new ConfigError(
+      sortIssues(
+        graphIssues.map((g) => ({...locate(files, g.path, g.keyOnly), path: formatPath(g.path), message: g.message})),
+      ),
+    )
+  }
+  return {file, root, sources: files.map((f) => f.file), dotenv: dotenv.vars, vars, config: result.data}
+}
+
+function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
+  return [...issues].sort(
+    (a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  )
+}
+

@@ -1,0 +1,37 @@
+/**
+ * Which keys the schema allows at a field path, for "did you mean" on unknown keys. Walks the zod schema,
+ * looking through wrappers (default, optional, effects) and into records and unions of objects.
+ */
+import {z} from 'zod'
+
+function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+  let cur = schema
+  for (;;) {
+    if (cur instanceof z.ZodEffects) cur = cur.innerType()
+    else if (cur instanceof z.ZodDefault) cur = cur._def.innerType
+    else if (cur instanceof z.ZodOptional || cur instanceof z.ZodNullable) cur = cur.unwrap()
+    else return cur
+  }
+}
+
+function objectsIn(schema: z.ZodTypeAny): z.AnyZodObject[] {
+  const s = unwrap(schema)
+  if (s instanceof z.ZodObject) return [s]
+  if (s instanceof z.ZodUnion) return (s.options as z.ZodTypeAny[]).flatMap(objectsIn)
+  return []
+}
+
+function childAt(schema: z.ZodTypeAny, key: string | number): z.ZodTypeAny[] {
+  const s = unwrap(schema)
+  if (s instanceof z.ZodObject) return key in s.shape ? [s.shape[key as string]] : []
+  if (s instanceof z.ZodRecord) return [s.valueSchema]
+  if (s instanceof z.ZodArray) return [s.element]
+  if (s instanceof z.ZodUnion) return (s.options as z.ZodTypeAny[]).flatMap((o) => childAt(o, key))
+  return []
+}
+
+export function allowedKeysAt(root: z.ZodTypeAny, path: readonly (string | number)[]): string[] {
+  let current: z.ZodTypeAny[] = [root]
+  for (const part of path) current = current.flatMap((s) => childAt(s, part))
+  return [...new Set(current.flatMap(objectsIn).flatMap((o) => Object.keys(o.shape)))]
+}
