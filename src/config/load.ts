@@ -348,4 +348,3 @@ function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {
     (a, b) => a.file.localeCompare(b.file) || (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
   )
 }
-

@@ -1,0 +1,99 @@
+/**
+ * Who holds a port, read from /proc (Linux): the socket's inode in /proc/net/tcp{,6}, then the process whose
+ * fd points at that inode. Used by preflight, doctor and stop's "every port is free" check.
+ */
+import {readdirSync, readFileSync, readlinkSync} from 'node:fs'
+import net from 'node:net'
+
+export interface PortHolder {
+  pid: number
+  /** The full command line, spaces between arguments. */
+  command: string
+}
+
+/** True when nothing accepts a TCP connection on host:port and it can be bound (checked by binding). */
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer()
+    server.once('error', () => resolve(false))
+    server.listen({port, host, exclusive: true}, () => server.close(() => resolve(true)))
+  })
+}
+
+/** Inodes of sockets listening on the port (any address), from /proc/net/tcp and tcp6. */
+export function listeningInodes(port: number): Set<string> {
+  const inodes = new Set<string>()
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {
+      continue
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/)
+      if (cols.length < 10) continue
+      const localPort = Number.parseInt(cols[1].split(':')[1], 16)
+      const state = cols[3]
+      if (localPort === port && state === '0A') inodes.add(cols[9]) // 0A = LISTEN
+    }
+  }
+  return inodes
+}
+
+export function processCommand(pid: number): string | undefined {
+  try {
+    const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    return raw.split('\0').filter(Boolean).join(' ')
+  } catch {
+    return undefined
+  }
+}
+
+/** The process listening on the port, or undefined if none (or it belongs to a process we may not inspect). */
+export function findPortHolder(port: number): PortHolder | undefined {
+  const inodes = listeningInodes(port)
+  if (inodes.size === 0) return undefined
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let fds: string[]
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`)
+    } catch {
+      continue
+    }
+    for (const fd of fds) {
+      let link: string
+      try {
+        link = readlinkSync(`/proc/${entry}/fd/${fd}`)
+      } catch {
+        continue
+      }
+      const match = /^socket:\[(\d+)\]$/.exec(link)
+      if (match && inodes.has(match[1])) {
+        const pid = Number(entry)
+        return {pid, command: processCommand(pid) ?? '?'}
+      }
+    }
+  }
+  return undefined
+}
+
+/** Whether any process of the group is alive (kill(-pgid, 0) succeeds). */
+export function isGroupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export function isPidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -1,0 +1,72 @@
+/** Shared test helpers: free ports, throw-away project folders, running the built CLI. */
+import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import {execa, type Options} from 'execa'
+
+export const repoRoot = path.resolve(import.meta.dirname, '..', '..')
+export const cliBin = path.join(repoRoot, 'bin', 'run.js')
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (the OS picks it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** A temp folder (short path: Unix socket paths are limited), removed by the returned cleanup. */
+export function tempDir(prefix = 'nac-'): {dir: string; cleanup: () => void} {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix))
+  return {dir, cleanup: () => rmSync(dir, {recursive: true, force: true})}
+}
+
+/** A temp project folder holding naaccord.config.yaml with the given text. */
+export function tempProject(
+  configYaml: string,
+  files: Record<string, string> = {},
+): {dir: string; cleanup: () => void} {
+  const t = tempDir()
+  writeFileSync(path.join(t.dir, 'naaccord.config.yaml'), configYaml)
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(t.dir, name), content)
+  return t
+}
+
+/** The built-in pair's config on the given ports, for end-to-end tests. */
+export function builtinConfig(opts: {webPort: number; servicesPort: number; project?: string; key?: string}): string {
+  return `project: ${opts.project ?? 'nac-test'}
+apiKey: ${opts.key ?? 'test-key-0123456789abcdef'}
+storage: storage/workspace
+servers:
+  services:
+    role: services
+    command: naaccord
+    args: [serve, services, --host, "{host}", --port, "{port}", --storage, "{storage}"]
+    port: ${opts.servicesPort}
+    ready:
+      http: {url: "{url}/internal/storage/health", headers: {X-API-Key: "{apiKey}"}, json: {test_passed: true}}
+      interval: 50ms
+  web:
+    role: web
+    command: naaccord
+    args: [serve, web, --host, "{host}", --port, "{port}"]
+    port: ${opts.webPort}
+    dependsOn: {services: ready}
+    env: {FILE_UPLOAD_TEMP_DIR: storage/web-tmp}
+    watch: [storage/web-tmp]
+    ready:
+      http: {url: "{url}/internal/storage/health", headers: {X-API-Key: "{apiKey}"}, json: {test_passed: true}}
+      interval: 50ms
+`
+}
+
+/** Runs the built CLI (bin/run.js) and never throws on a non-zero exit: assert on the result. */
+export function runCli(args: string[], options: Options = {}) {
+  return execa(process.execPath, [cliBin, ...args], {reject: false, all: true, env: {NO_COLOR: '1'}, ...options})
+}
