@@ -1,0 +1,42 @@
+/** Every server's command is found (on PATH or as given) and its working directory exists. */
+import {existsSync, statSync} from 'node:fs'
+import type {PlannedServer} from '../../config/plan.js'
+import {type Check, type CheckResult, result} from '../types.js'
+import {which} from '../which.js'
+
+const ID = 'commands'
+
+function checkServer(s: PlannedServer, env: NodeJS.ProcessEnv): CheckResult {
+  const subject = s.name
+  if (!existsSync(s.cwd) || !statSync(s.cwd).isDirectory())
+    return result(ID, 'error', `${s.name}: working directory ${s.cwd} does not exist`, {
+      subject,
+      fix: `fix servers.${s.name}.cwd in the config (relative paths are relative to the config's folder)`,
+    })
+  const found = which(s.command, s.env.PATH ?? env.PATH, s.cwd)
+  if (!found)
+    return result(
+      ID,
+      'error',
+      `${s.name}: command ${s.command.includes('/') ? s.command : `"${s.command}"`} not found${s.command.includes('/') ? ' or not executable' : ' on PATH'}`,
+      {
+        subject,
+        detail: [`command: ${s.commandText}`, `cwd: ${s.cwd}`],
+        fix: s.command.includes('/')
+          ? undefined
+          : `install ${s.command}, or give servers.${s.name}.command as a full path`,
+      },
+    )
+  return result(ID, 'ok', `${s.name}: ${s.commandText}`, {subject, detail: [`runs ${found} in ${s.cwd}`]})
+}
+
+export const commandsCheck: Check = {
+  id: ID,
+  title: 'Server commands',
+  needsConfig: true,
+  async run(ctx) {
+    const servers = ctx.plan?.units.filter((u): u is PlannedServer => u.kind === 'server') ?? []
+    if (servers.length === 0) return result(ID, 'skip', 'no servers configured')
+    return servers.map((s) => checkServer(s, ctx.env))
+  },
+}

@@ -1,0 +1,118 @@
+/**
+ * Every configured port is free, or held by this project's running session. Otherwise: who holds it (pid and
+ * command line) and, for a leftover of a tmux session or an orphan of this project's crashed session, the exact
+ * command that stops it.
+ */
+import type {PlannedUnit} from '../../config/plan.js'
+import {findPortHolder, isPortFree} from '../../util/ports.js'
+import {ancestry, readStat} from '../proc.js'
+import type {SessionInfo} from '../session.js'
+import {tmuxOwner} from '../tmux.js'
+import {type Check, type CheckResult, type DoctorContext, result} from '../types.js'
+
+const ID = 'ports'
+
+export interface ConfiguredPort {
+  unit: string
+  port: number
+  host: string
+  /** Where to change it, for the message. */
+  field: string
+}
+
+/** Host ports a dependency publishes: "3306:3306", "127.0.0.1:3306:3306/tcp", {host, container}. */
+export function dependencyHostPorts(mapping: string | number | {host?: number; hostIp: string}): {
+  port: number
+  host: string
+}[] {
+  if (typeof mapping === 'number') return [] // a container port alone: the engine picks the host port
+  if (typeof mapping === 'object') return mapping.host ? [{port: mapping.host, host: mapping.hostIp}] : []
+  const parts = mapping.replace(/\/(tcp|udp)$/, '').split(':')
+  if (parts.length < 2) return []
+  const hostPort = Number(parts[parts.length - 2])
+  const host = parts.length >= 3 ? parts.slice(0, -2).join(':') : '0.0.0.0'
+  return Number.isInteger(hostPort) && hostPort > 0 ? [{port: hostPort, host}] : []
+}
+
+export function configuredPorts(units: PlannedUnit[]): ConfiguredPort[] {
+  const out: ConfiguredPort[] = []
+  for (const unit of units) {
+    if (unit.kind === 'server') {
+      if (unit.port !== undefined)
+        out.push({unit: unit.name, port: unit.port, host: unit.host, field: `servers.${unit.name}.port`})
+    } else {
+      for (const [i, mapping] of unit.config.ports.entries())
+        for (const p of dependencyHostPorts(mapping))
+          out.push({unit: unit.name, ...p, field: `dependencies.${unit.name}.ports[${i}]`})
+    }
+  }
+  return out
+}
+
+function ownedByRunningSession(session: SessionInfo, holderPid: number | undefined, unitName: string): boolean {
+  if (session.state !== 'running') return false
+  const unit = session.status?.units.find((u) => u.name === unitName)
+  if (holderPid === undefined) {
+    // A container's published port is held by the engine's proxy (or by nothing we can see).
+    return unit?.kind === 'dependency' && unit.state !== 'stopped' && unit.state !== 'exited'
+  }
+  const chain = ancestry(holderPid)
+  const pgids = new Set(session.status?.units.map((u) => u.pgid ?? u.pid).filter(Boolean))
+  return chain.some((p) => p.pid === session.supervisorPid) || pgids.has(readStat(holderPid)?.pgid)
+}
+
+async function checkPort(ctx: DoctorContext, p: ConfiguredPort, session: SessionInfo): Promise<CheckResult> {
+  const subject = `${p.unit}:${p.port}`
+  if (await isPortFree(p.port, p.host)) return result(ID, 'ok', `${p.unit}: port ${p.port} is free`, {subject})
+  const holder = findPortHolder(p.port)
+  if (ownedByRunningSession(session, holder?.pid, p.unit))
+    return result(ID, 'ok', `${p.unit}: port ${p.port} is held by this project's running session`, {
+      subject,
+      detail: holder ? [`pid ${holder.pid}: ${holder.command}`] : undefined,
+    })
+  const moveIt = `or give ${p.unit} another port (${p.field}) in naaccord.local.yaml`
+  if (!holder)
+    return result(ID, 'error', `${p.unit}: port ${p.port} is in use by a process naaccord cannot see`, {
+      subject,
+      detail: [
+        'another user, another network namespace or a container holds it',
+        `find it with: ss -ltnp 'sport = :${p.port}'`,
+        moveIt,
+      ],
+    })
+  const detail = [`pid ${holder.pid}: ${holder.command}`]
+  const pgid = readStat(holder.pid)?.pgid
+  const orphan = session.state === 'stale' ? session.orphans.find((o) => o.pgid === pgid) : undefined
+  if (orphan)
+    return result(
+      ID,
+      'error',
+      `${p.unit}: port ${p.port} is held by an orphan of this project's crashed session (${orphan.unit})`,
+      {subject, detail, fix: 'naaccord doctor --fix'},
+    )
+  const tmux = await tmuxOwner(holder.pid, ctx.env)
+  if (tmux)
+    return result(
+      ID,
+      'error',
+      `${p.unit}: port ${p.port} is held by a leftover of tmux session ${tmux.session ?? `(server pid ${tmux.serverPid})`}`,
+      {subject, detail, fix: tmux.stopCommand},
+    )
+  return result(ID, 'error', `${p.unit}: port ${p.port} is in use by another program`, {
+    subject,
+    detail: [...detail, `stop it (kill ${holder.pid}) ${moveIt}`],
+    fix: `kill ${holder.pid}`,
+  })
+}
+
+export const portsCheck: Check = {
+  id: ID,
+  title: 'Ports',
+  needsConfig: true,
+  async run(ctx) {
+    const ports = configuredPorts(ctx.plan?.units ?? [])
+    if (ports.length === 0) return result(ID, 'ok', 'no ports configured')
+    const session = await ctx.session()
+    return Promise.all(ports.map((p) => checkPort(ctx, p, session)))
+  },
+}

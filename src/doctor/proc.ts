@@ -1,0 +1,90 @@
+/**
+ * Just enough of /proc (Linux) to tell who a process is: its parent, group, start time and environment.
+ * The doctor uses it to say whether a port holder belongs to a tmux session or to a crashed session of this
+ * project, and to make sure a recorded pid or group was not reused by an unrelated process.
+ */
+import {readdirSync, readFileSync} from 'node:fs'
+
+export interface ProcStat {
+  pid: number
+  comm: string
+  ppid: number
+  pgid: number
+  /** Epoch ms when the process started. */
+  startedAt: number
+}
+
+/** Clock ticks per second for /proc's start times; 100 on every Linux architecture Node supports. */
+const CLK_TCK = 100
+
+let bootTimeMs: number | undefined
+function bootTime(): number {
+  if (bootTimeMs === undefined) {
+    const line = readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('btime '))
+    bootTimeMs = Number(line?.split(/\s+/)[1] ?? 0) * 1000
+  }
+  return bootTimeMs
+}
+
+export function readStat(pid: number): ProcStat | undefined {
+  let text: string
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  } catch {
+    return undefined
+  }
+  // comm is in parentheses and may itself hold spaces or parentheses: split after the last ')'.
+  const close = text.lastIndexOf(')')
+  const comm = text.slice(text.indexOf('(') + 1, close)
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/)
+  // fields[0] is field 3 (state) of proc(5); field n is fields[n - 3].
+  return {
+    pid,
+    comm,
+    ppid: Number(fields[1]),
+    pgid: Number(fields[2]),
+    startedAt: bootTime() + (Number(fields[19]) / CLK_TCK) * 1000,
+  }
+}
+
+/** The process and its ancestors, nearest first, up to (not including) pid 0. */
+export function ancestry(pid: number): ProcStat[] {
+  const out: ProcStat[] = []
+  let cur = readStat(pid)
+  while (cur && out.length < 64) {
+    out.push(cur)
+    if (cur.ppid <= 0) break
+    cur = readStat(cur.ppid)
+  }
+  return out
+}
+
+/** Every live process whose process group is pgid. */
+export function groupMembers(pgid: number): ProcStat[] {
+  const out: ProcStat[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const stat = readStat(Number(entry))
+    if (stat && stat.pgid === pgid) out.push(stat)
+  }
+  return out
+}
+
+export function readEnviron(pid: number): Record<string, string> {
+  try {
+    const raw = readFileSync(`/proc/${pid}/environ`, 'utf8')
+    const out: Record<string, string> = {}
+    for (const entry of raw.split('\0')) {
+      const eq = entry.indexOf('=')
+      if (eq > 0) out[entry.slice(0, eq)] = entry.slice(eq + 1)
+    }
+    return out
+  } catch {
+    return {}
+  }
+}
