@@ -1,0 +1,30 @@
+/** Session files as the supervisor writes them (src/session/protocol.ts), for building real stale/running states. */
+import {mkdirSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {type SessionStatus, sessionPaths, type UnitStatus} from '../../src/session/protocol.js'
+
+export function unit(name: string, role: 'web' | 'services', extra: Partial<UnitStatus> = {}): UnitStatus {
+  return {name, kind: 'server', role, state: 'ready', restarts: 0, logFile: `/dev/null`, ...extra}
+}
+
+export function writeSession(
+  dir: string,
+  status: Partial<SessionStatus> & {supervisorPid: number; units: UnitStatus[]},
+): ReturnType<typeof sessionPaths> {
+  const paths = sessionPaths(path.join(dir, '.naaccord'))
+  mkdirSync(paths.logs, {recursive: true})
+  const full: SessionStatus = {
+    version: 1,
+    project: 'nac-test',
+    configFile: path.join(dir, 'naaccord.config.yaml'),
+    root: dir,
+    startedAt: Date.now(),
+    socketPath: paths.socket,
+    state: 'running',
+    ...status,
+  }
+  writeFileSync(paths.state, JSON.stringify(full))
+  writeFileSync(paths.lock, JSON.stringify({pid: status.supervisorPid}))
+  for (const u of status.units) writeFileSync(path.join(paths.logs, `${u.name}.log`), 'a line\n')
+  return paths
+}

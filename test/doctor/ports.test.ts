@@ -1,0 +1,68 @@
+import type {ChildProcess} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
+import {afterEach, describe, expect, it} from 'vitest'
+import {isPortFree} from '../../src/util/ports.js'
+import {builtinConfig, freePort, tempProject} from '../helpers/index.js'
+import {doctor, kill, listener, one} from './helpers.js'
+
+describe('doctor: ports', () => {
+  const cleanups: (() => unknown)[] = []
+  afterEach(async () => {
+    for (const c of cleanups.reverse()) await c()
+    cleanups.length = 0
+  })
+
+  async function project() {
+    const webPort = await freePort()
+    const servicesPort = await freePort()
+    const p = tempProject(builtinConfig({webPort, servicesPort}))
+    cleanups.push(p.cleanup)
+    return {...p, webPort, servicesPort}
+  }
+
+  it('reports free ports as ok', async () => {
+    const p = await project()
+    const report = await doctor(p.dir)
+    expect(one(report, 'ports', `web:${p.webPort}`).status).toBe('ok')
+    expect(one(report, 'ports', `services:${p.servicesPort}`).status).toBe('ok')
+  })
+
+  it('names the pid and command line of a foreign process holding a port', async () => {
+    const p = await project()
+    const holder: ChildProcess = await listener(p.webPort)
+    cleanups.push(() => kill(holder))
+    const report = await doctor(p.dir)
+    const r = one(report, 'ports', `web:${p.webPort}`)
+    expect(r.status).toBe('error')
+    expect(r.message).toContain('in use by another program')
+    expect(r.detail?.[0]).toMatch(new RegExp(`^pid ${holder.pid}: .*node -e .*createServer`))
+    expect(r.fix).toBe(`kill ${holder.pid}`)
+    expect(one(report, 'ports', `services:${p.servicesPort}`).status).toBe('ok')
+    expect(report.summary.errors).toBeGreaterThan(0)
+  })
+
+  it('gives the exact tmux kill-session command for a leftover of a tmux session', async () => {
+    const p = await project()
+    const socket = `nac-doctor-${process.pid}-${Date.now()}`
+    const script = `require('net').createServer().listen(${p.servicesPort}, '127.0.0.1')`
+    execFileSync('tmux', ['-L', socket, 'new-session', '-d', '-s', 'old-depot', process.execPath, '-e', script])
+    cleanups.push(() => {
+      try {
+        execFileSync('tmux', ['-L', socket, 'kill-server'], {stdio: 'ignore'})
+      } catch {}
+    })
+    const deadline = Date.now() + 10_000
+    while ((await isPortFree(p.servicesPort)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
+
+    const r = one(await doctor(p.dir), 'ports', `services:${p.servicesPort}`)
+    expect(r.status).toBe('error')
+    expect(r.message).toContain('tmux session old-depot')
+    expect(r.fix).toBe(`tmux -L ${socket} kill-session -t old-depot`)
+
+    // The command it prints really stops the holder.
+    execFileSync('sh', ['-c', r.fix as string])
+    const until = Date.now() + 10_000
+    while (!(await isPortFree(p.servicesPort)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+    expect(await isPortFree(p.servicesPort)).toBe(true)
+  })
+})
