@@ -1,7 +1,7 @@
 /** Helpers for the doctor's tests: run it in-process on a temp project, and build real conditions for it. */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {once} from 'node:events'
-import {readdirSync} from 'node:fs'
+import {existsSync, readdirSync} from 'node:fs'
 import path from 'node:path'
 import {createContext} from '../../src/doctor/context.js'
 import {type DoctorReport, runDoctor} from '../../src/doctor/index.js'
@@ -19,7 +19,10 @@ export function doctor(
   return runDoctor(
     () =>
       createContext({
-        configPath: path.join(dir, 'naaccord.config.yaml'),
+        // Found from the project folder as a developer's shell would (and so "no config" stays testable).
+        configPath: existsSync(path.join(dir, 'naaccord.config.yaml'))
+          ? path.join(dir, 'naaccord.config.yaml')
+          : undefined,
         cwd: dir,
         env: baseEnv(options.env),
         online: options.online,

@@ -20,10 +20,17 @@ export const configCheck: Check = {
     const error = ctx.configError
     if (error instanceof ConfigError) {
       const n = error.issues.length
-      const noFile = error.issues.length === 1 && /no naaccord\.config\.yaml here/.test(error.issues[0].message)
+      const only = error.issues.length === 1 ? error.issues[0] : undefined
+      const fix = !only
+        ? undefined
+        : /no naaccord\.config\.yaml here/.test(only.message)
+          ? 'naaccord init'
+          : /^no such file/.test(only.message)
+            ? `naaccord init --dir ${path.dirname(only.file)}`
+            : undefined
       return result('config', 'error', `the config has ${n === 1 ? 'a problem' : `${n} problems`}`, {
         detail: error.issues.map(formatIssue),
-        fix: noFile ? 'naaccord init' : undefined,
+        fix,
       })
     }
     return result('config', 'error', `the config could not be read: ${error?.message ?? 'unknown error'}`, {

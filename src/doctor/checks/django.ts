@@ -34,7 +34,7 @@ function checkServer(s: PlannedServer): CheckResult[] {
     if (!isExecutableFile(s.command))
       out.push(
         result(ID, 'error', `${s.name}: the virtualenv's python ${s.command} is missing`, {
-          subject,
+          subject: `${s.name}:venv`,
           detail: [existsSync(venv) ? `${venv} exists but has no python` : `no virtualenv at ${venv}`],
           fix: `cd ${s.cwd} && python3 -m venv ${rel} && ${rel}/bin/pip install -r requirements.txt`,
         }),
@@ -43,7 +43,7 @@ function checkServer(s: PlannedServer): CheckResult[] {
   if (s.args.includes('manage.py') && !existsSync(path.join(s.cwd, 'manage.py')))
     out.push(
       result(ID, 'error', `${s.name}: manage.py is not in ${s.cwd}`, {
-        subject,
+        subject: `${s.name}:manage.py`,
         fix: `set servers.${s.name}.cwd to the depot's repository root (the folder holding manage.py)`,
       }),
     )
