@@ -20,7 +20,7 @@ describe('doctor: .env', () => {
 
   it('lists entries of .env.example missing from .env, and --fix appends exactly those', async () => {
     // The config needs DB_HOST from .env: until --fix writes it, the config does not even load.
-    const p = tempProject('project: envs\nenv: {DB_HOST: "${DB_HOST:?}"}\n', {
+    const p = tempProject(`project: envs\nenv: {DB_HOST: "\${DB_HOST:?}"}\n`, {
       '.env.example': TEMPLATE,
       '.env': 'DEBUG=False\n# mine\nINTERNAL_API_KEY=kept-as-it-is-0123456789',
     })

@@ -62,7 +62,7 @@ export const apiKeyCheck: Check = {
   async run(c) {
     const ctx = c as ConfiguredContext
     const servers = ctx.plan.units.filter((u): u is PlannedServer => u.kind === 'server' && u.role !== undefined)
-    if (servers.length === 0) return result(ID, 'skip', 'no web or services server configured')
+    if (servers.length === 0) return result(ID, 'skip', 'internal API key: no web or services server configured')
     const out: CheckResult[] = []
     const keys = servers.map((s) => receivedKey(ctx, s))
     const detail = keys.map((k) => `${k.server} (${k.role}) gets ${describeKey(k.value)} from ${k.source}`)

@@ -21,7 +21,17 @@ export const imagesCheck: Check = {
         const subject = dep.name
         try {
           const info = await conn.docker.getImage(image).inspect()
-          return result(ID, 'ok', `${dep.name}: ${image} is present (${String(info.Id).slice(7, 19)})`, {subject})
+          // podman resolves short names against local images: say which one the engine will really use.
+          const tags: string[] = info.RepoTags ?? []
+          const as = tags.length > 0 && !tags.includes(image) ? ` as ${tags[0]}` : ''
+          return result(
+            ID,
+            'ok',
+            `${dep.name}: ${image} is present${as} (${String(info.Id)
+              .replace(/^sha256:/, '')
+              .slice(0, 12)})`,
+            {subject},
+          )
         } catch {}
         if (ctx.online) {
           try {

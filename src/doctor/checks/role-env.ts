@@ -115,6 +115,6 @@ export const roleEnvCheck: Check = {
     }
     if (services && !servers.some((s) => s.role === 'web'))
       out.push(result(ID, 'warn', `no web server in the config: ${services.name} has no client`, {subject: 'web'}))
-    return out.length > 0 ? out : result(ID, 'skip', 'no web or services server configured')
+    return out.length > 0 ? out : result(ID, 'skip', 'role environment: no web or services server configured')
   },
 }
