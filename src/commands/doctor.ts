@@ -45,7 +45,7 @@ Exit code: 0 when there are no errors (warnings allowed), 1 when there is at lea
       () => createContext({configPath: flags.config, online: flags.online, profiles: flags.profile}),
       {fix: flags.fix},
     )
-    this.log(flags.json ? renderJson(report) : renderHuman(report, {verbose: flags.verbose}))
+    this.log(flags.json ? renderJson(report) : renderHuman(report, {verbose: flags.verbose, fixRequested: flags.fix}))
     if (report.summary.errors > 0) this.exit(1)
   }
 }

@@ -17,7 +17,10 @@ export interface DoctorReport {
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)}s`)), ms)
+    timer = setTimeout(
+      () => reject(new Error(`${what} did not finish within ${ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`}`)),
+      ms,
+    )
   })
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
 }

@@ -10,8 +10,10 @@ const MARK: Record<CheckResult['status'], () => string> = {
   skip: () => chalk.dim('-'),
 }
 
-export function renderHuman(report: DoctorReport, options: {verbose?: boolean} = {}): string {
+export function renderHuman(report: DoctorReport, options: {verbose?: boolean; fixRequested?: boolean} = {}): string {
   const lines: string[] = []
+  if (options.fixRequested && report.fixed.length === 0)
+    lines.push('--fix: nothing here can be fixed automatically', '')
   if (report.fixed.length > 0) {
     lines.push(chalk.bold('fixed:'))
     for (const f of report.fixed) lines.push(`  ${f}`)
