@@ -5,6 +5,7 @@
  * The deps engineer is writing `connectEngine()` in src/deps; once it lands this should delegate to it.
  */
 import {existsSync} from 'node:fs'
+import http from 'node:http'
 import Docker from 'dockerode'
 
 export interface EngineConnection {
@@ -22,6 +23,26 @@ function defaultSockets(env: NodeJS.ProcessEnv): string[] {
   if (env.XDG_RUNTIME_DIR) out.push(`${env.XDG_RUNTIME_DIR}/podman/podman.sock`, `${env.XDG_RUNTIME_DIR}/docker.sock`)
   if (env.HOME) out.push(`${env.HOME}/.docker/run/docker.sock`)
   return out
+}
+
+/**
+ * GET /_ping on a Unix socket, reading the version from its headers: podman answers /version only after ~0.8 s
+ * (it gathers host details), /_ping in ~2 ms, and Docker and podman both send API-Version and Server there.
+ */
+function pingUnix(socketPath: string, timeoutMs: number): Promise<{apiVersion?: string; version?: string}> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({socketPath, path: '/_ping', timeout: timeoutMs}, (res) => {
+      res.resume()
+      if (res.statusCode !== 200) return reject(new Error(`/_ping answered HTTP ${res.statusCode}`))
+      const server = res.headers.server
+      const engine = /libpod/i.test(String(server))
+        ? `Podman ${res.headers['libpod-api-version'] ?? ''}`.trim()
+        : `Docker${server ? ` (${server})` : ''}`
+      resolve({apiVersion: res.headers['api-version'] as string | undefined, version: engine})
+    })
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs}ms`)))
+    req.on('error', reject)
+  })
 }
 
 function clientFor(endpoint: string, timeoutMs: number): Docker {
@@ -51,6 +72,8 @@ export async function connectEngine(
   for (const endpoint of candidates) {
     try {
       const docker = clientFor(endpoint, timeoutMs)
+      if (endpoint.startsWith('unix://'))
+        return {docker, endpoint, ...(await pingUnix(endpoint.slice(7), timeoutMs)), tried}
       const v = await docker.version()
       return {
         docker,

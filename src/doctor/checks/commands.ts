@@ -27,7 +27,10 @@ function checkServer(s: PlannedServer, env: NodeJS.ProcessEnv): CheckResult {
           : `install ${s.command}, or give servers.${s.name}.command as a full path`,
       },
     )
-  return result(ID, 'ok', `${s.name}: ${s.commandText}`, {subject, detail: [`runs ${found} in ${s.cwd}`]})
+  return result(ID, 'ok', `${s.name}: ${s.commandText.split(' ')[0]} found (${found})`, {
+    subject,
+    detail: [`command: ${s.commandText}`, `cwd: ${s.cwd}`],
+  })
 }
 
 export const commandsCheck: Check = {
