@@ -16,6 +16,8 @@ export interface TmuxOwner {
   serverPid: number
   socket?: string
   session?: string
+  /** The doctor runs inside that same session: the fix stops the pane, not the session. */
+  ownSession: boolean
   /** The command that stops it: kill-session when the session is known, otherwise kill of the pane process. */
   stopCommand: string
 }
@@ -49,21 +51,22 @@ export async function tmuxOwner(pid: number, env: NodeJS.ProcessEnv = process.en
   // The pane's environment names the server's socket: TMUX=<socket>,<server pid>,<session index>.
   const socket = readEnviron(pane.pid).TMUX?.split(',')[0] || socketFromCmdline(server.pid, env)
   const args = socketArgs(socket, env)
-  let session: string | undefined
+  const panes = new Map<number, {id: string; session: string}>()
   try {
-    const {stdout} = await run('tmux', [...args, 'list-panes', '-a', '-F', '#{pane_pid} #{session_name}'], {
-      timeout: 3000,
-    })
+    const format = '#{pane_pid} #{pane_id} #{session_name}'
+    const {stdout} = await run('tmux', [...args, 'list-panes', '-a', '-F', format], {timeout: 3000})
     for (const line of stdout.split('\n')) {
-      const [panePid, ...name] = line.split(' ')
-      if (Number(panePid) === pane.pid) session = name.join(' ')
+      const [panePid, id, ...name] = line.split(' ')
+      if (id) panes.set(Number(panePid), {id, session: name.join(' ')})
     }
   } catch {}
+  const mine = panes.get(pane.pid)
+  const session = mine?.session
+  // Never suggest killing the session the doctor itself runs in (a developer's own tmux): then just that pane.
+  const ownSession = ancestry(process.pid).some((p) => panes.get(p.pid)?.session === session && session !== undefined)
   const quoted = session && /^[\w.:-]+$/.test(session) ? session : JSON.stringify(session)
-  return {
-    serverPid: server.pid,
-    socket,
-    session,
-    stopCommand: session ? ['tmux', ...args, 'kill-session', '-t', quoted].join(' ') : `kill ${pane.pid}`,
-  }
+  let stopCommand = `kill ${pane.pid}`
+  if (mine && ownSession) stopCommand = ['tmux', ...args, 'kill-pane', '-t', mine.id].join(' ')
+  else if (mine) stopCommand = ['tmux', ...args, 'kill-session', '-t', quoted].join(' ')
+  return {serverPid: server.pid, socket, session, ownSession, stopCommand}
 }

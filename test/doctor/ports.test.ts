@@ -1,8 +1,10 @@
 import type {ChildProcess} from 'node:child_process'
 import {execFileSync} from 'node:child_process'
+import {existsSync, readFileSync} from 'node:fs'
+import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {isPortFree} from '../../src/util/ports.js'
-import {builtinConfig, freePort, tempProject} from '../helpers/index.js'
+import {builtinConfig, cliBin, freePort, tempProject} from '../helpers/index.js'
 import {doctor, kill, listener, one} from './helpers.js'
 
 describe('doctor: ports', () => {
@@ -64,5 +66,34 @@ describe('doctor: ports', () => {
     const until = Date.now() + 10_000
     while (!(await isPortFree(p.servicesPort)) && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
     expect(await isPortFree(p.servicesPort)).toBe(true)
+  })
+
+  it('suggests killing only the pane when the doctor runs inside that same tmux session', async () => {
+    const p = await project()
+    const socket = `nac-doctor-own-${process.pid}-${Date.now()}`
+    const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], {encoding: 'utf8'})
+    const script = `require('net').createServer().listen(${p.webPort}, '127.0.0.1')`
+    tmux('new-session', '-d', '-s', 'dev', process.execPath, '-e', script)
+    cleanups.push(() => {
+      try {
+        execFileSync('tmux', ['-L', socket, 'kill-server'], {stdio: 'ignore'})
+      } catch {}
+    })
+    const holderPane = tmux('list-panes', '-t', 'dev', '-F', '#{pane_id}').trim()
+    const out = path.join(p.dir, 'doctor.json')
+    const config = path.join(p.dir, 'naaccord.config.yaml')
+    // The doctor in a second window of the same session, as a developer would run it.
+    tmux(
+      'new-window',
+      '-t',
+      'dev',
+      `NO_COLOR=1 ${process.execPath} ${cliBin} doctor --json --config ${config} > ${out}.tmp; mv ${out}.tmp ${out}`,
+    )
+    const deadline = Date.now() + 30_000
+    while (!existsSync(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    const report = JSON.parse(readFileSync(out, 'utf8'))
+    const r = report.checks.find((c: {subject?: string}) => c.subject === `web:${p.webPort}`)
+    expect(r.message).toBe(`web: port ${p.webPort} is held by a process in a pane of this tmux session (dev)`)
+    expect(r.fix).toBe(`tmux -L ${socket} kill-pane -t ${holderPane}`)
   })
 })

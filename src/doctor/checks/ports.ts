@@ -95,7 +95,9 @@ async function checkPort(ctx: DoctorContext, p: ConfiguredPort, session: Session
     return result(
       ID,
       'error',
-      `${p.unit}: port ${p.port} is held by a leftover of tmux session ${tmux.session ?? `(server pid ${tmux.serverPid})`}`,
+      tmux.ownSession
+        ? `${p.unit}: port ${p.port} is held by a process in a pane of this tmux session (${tmux.session})`
+        : `${p.unit}: port ${p.port} is held by a leftover of tmux session ${tmux.session ?? `(server pid ${tmux.serverPid})`}`,
       {subject, detail, fix: tmux.stopCommand},
     )
   return result(ID, 'error', `${p.unit}: port ${p.port} is in use by another program`, {
