@@ -7,7 +7,7 @@ import {formatDuration} from '../util/duration.js'
 import {escapeTags} from './text.js'
 
 export const STATE_COLOR: Record<UnitState, string> = {
-  pending: 'gray',
+  pending: 'blue',
   starting: 'yellow',
   ready: 'green',
   unhealthy: 'magenta',
@@ -15,7 +15,7 @@ export const STATE_COLOR: Record<UnitState, string> = {
   restarting: 'yellow',
   failed: 'red',
   stopping: 'cyan',
-  stopped: 'gray',
+  stopped: 'white',
 }
 
 /** Colours given to unit names in the merged view, by unit order. */
@@ -85,7 +85,7 @@ export function waterfallRows(units: UnitStatus[], t0: number, now: number, widt
   const col = (t: number) => Math.min(barWidth, Math.max(0, Math.round(((t - t0) / span) * barWidth)))
   return units.map((u, i) => {
     const name = escapeTags(pad(u.name, nameWidth))
-    if (!u.startedAt) return `${name} ${' '.repeat(barWidth)} {gray-fg}${pad(u.state, labelWidth)}{/gray-fg}`
+    if (!u.startedAt) return `${name} ${' '.repeat(barWidth)} ${pad(u.state, labelWidth)}`
     const a = col(u.startedAt)
     const b = Math.max(a + 1, col(ends[i]))
     const color = STATE_COLOR[u.state] ?? 'white'
@@ -107,7 +107,7 @@ export function countdownRows(
   return units.map((u) => {
     const name = escapeTags(pad(u.name, nameWidth))
     if (u.state === 'stopped' || u.state === 'exited' || u.state === 'failed') {
-      return `${name} {gray-fg}gone{/gray-fg}`
+      return `${name} gone`
     }
     const since = stoppingSince.get(u.name)
     if (u.state !== 'stopping' || since === undefined) return `${name} {yellow-fg}waiting to stop{/yellow-fg}`

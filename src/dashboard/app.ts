@@ -1,0 +1,568 @@
+/**
+ * The blessed screen. It draws from the models (LogStore / LogView / unit statuses) on a batched schedule and
+ * turns keys and mouse into model changes or session actions. It knows the session only as a SessionSource.
+ */
+import {spawn} from 'node:child_process'
+import blessed from 'blessed'
+import type {SessionEvent, SessionStatus, UnitStatus} from '../session/protocol.js'
+import {countdownRows, headerRow, NAME_COLORS, unitRow, waterfallRows} from './format.js'
+import {KEY_HELP} from './keys.js'
+import {RenderScheduler} from './schedule.js'
+import {renderLine} from './search.js'
+import type {SessionSource} from './source.js'
+import {ALL, type Entry, LogStore, prepared} from './store.js'
+import {escapeTags} from './text.js'
+import {LogView} from './view.js'
+
+export type DashboardExit = 'detached' | 'quit' | 'ended'
+
+export interface DashboardOptions {
+  source: SessionSource
+  /** Whether `q` stops the session (after asking once). When false, `q` detaches like `d`. */
+  quitStopsSession?: boolean
+  /** Stop timeout per unit name, for the stop countdowns (default 10 s). */
+  stopTimeouts?: Record<string, number>
+  /** Scrollback per process, in bytes (default 2 MiB). */
+  unitBytes?: number
+  /** Log lines per unit fetched on attach (default 500). */
+  tailLines?: number
+  /** Frames per second at most (default 30). */
+  fps?: number
+  /** Pager command (default $PAGER, else `less -R`). */
+  pager?: string
+}
+
+interface Prompt {
+  kind: 'search' | 'filter'
+  text: string
+}
+
+const TERMINAL_STATES = new Set(['stopped', 'exited', 'failed'])
+
+export class Dashboard {
+  private readonly screen: blessed.Widgets.Screen
+  private readonly listBox: blessed.Widgets.BoxElement
+  private readonly flowBox: blessed.Widgets.BoxElement
+  private readonly logBox: blessed.Widgets.BoxElement
+  private readonly statusBar: blessed.Widgets.BoxElement
+  private readonly helpBox: blessed.Widgets.BoxElement
+  private readonly store: LogStore
+  private readonly view: LogView
+  private readonly scheduler: RenderScheduler
+  private readonly abort = new AbortController()
+  private readonly tick: NodeJS.Timeout
+
+  private status: SessionStatus | undefined
+  private units: UnitStatus[] = []
+  private selected = 0
+  private focus: 'list' | 'log' = 'list'
+  private zoom: 'list' | 'log' | undefined
+  private prompt: Prompt | undefined
+  private confirmQuit = false
+  private stopping = false
+  private showFlow: boolean | undefined
+  private readonly stoppingSince = new Map<string, number>()
+  private message = ''
+  private messageUntil = 0
+  private paused = false
+  private finished = false
+  private resolveExit!: (how: DashboardExit) => void
+  readonly done: Promise<DashboardExit>
+
+  constructor(private readonly opts: DashboardOptions) {
+    this.store = new LogStore({unitBytes: opts.unitBytes})
+    this.view = new LogView(this.store)
+    this.done = new Promise((resolve) => {
+      this.resolveExit = resolve
+    })
+    this.screen = blessed.screen({
+      smartCSR: true,
+      fullUnicode: true,
+      // Box lines and dots as Unicode even when the locale is unset (tmux, ssh): ACS fallbacks garble them.
+      forceUnicode: true,
+      autoPadding: false,
+      title: 'naaccord',
+      // The dashboard handles Ctrl-C itself (as q), so blessed must not exit the process.
+      ignoreLocked: ['C-c'],
+    })
+    // Draw box lines as Unicode, never through the ACS alternate charset (SO/SI): with forceUnicode the terminal
+    // gets plain UTF-8, which every terminal of this decade shows, and which tmux capture-pane reads back as is.
+    ;(this.screen as unknown as {tput: {brokenACS: boolean}}).tput.brokenACS = true
+    const base = {parent: this.screen, tags: true, border: {type: 'line' as const}, wrap: false}
+    this.listBox = blessed.box({...base, top: 0, left: 0, width: '100%', height: 5, clickable: true})
+    this.flowBox = blessed.box({...base, top: 5, left: 0, width: '100%', height: 4, hidden: true})
+    this.logBox = blessed.box({...base, top: 5, left: 0, width: '100%', height: 10, clickable: true})
+    this.statusBar = blessed.box({parent: this.screen, tags: true, bottom: 0, left: 0, width: '100%', height: 1})
+    this.helpBox = blessed.box({
+      ...base,
+      top: 'center',
+      left: 'center',
+      width: 78,
+      height: KEY_HELP.length + 4,
+      hidden: true,
+      label: ' keys ',
+      style: {border: {fg: 'cyan'}},
+      content: KEY_HELP.map(([k, what]) => ` {bold}${escapeTags(k.padEnd(12))}{/bold} ${escapeTags(what)}`).join('\n'),
+    })
+    this.scheduler = new RenderScheduler(() => this.render(), opts.fps ?? 30)
+    this.screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
+      try {
+        this.onKey(ch, key)
+      } catch (error) {
+        this.fail(error)
+      }
+    })
+    this.screen.on('resize', () => this.scheduler.invalidate())
+    this.listBox.on('click', (data: blessed.Widgets.Events.IMouseEventArg) => {
+      // Row 0 of the box is its border, row 1 the header, then "all" and the units.
+      const row = data.y - (this.listBox.atop as number) - 2
+      if (row >= 0 && row <= this.units.length) this.select(row)
+      this.focus = 'list'
+      this.scheduler.invalidate()
+    })
+    this.logBox.on('click', () => {
+      this.focus = 'log'
+      this.scheduler.invalidate()
+    })
+    this.logBox.on('wheelup', () => this.scrollLog(-3))
+    this.logBox.on('wheeldown', () => this.scrollLog(3))
+    this.screen.enableMouse()
+    // Uptimes and countdowns move on their own.
+    this.tick = setInterval(() => this.scheduler.invalidate(), 1000)
+    this.scheduler.invalidate()
+  }
+
+  /** Attaches to the session: fills the scrollback, then follows events until the dashboard exits. */
+  async run(): Promise<DashboardExit> {
+    this.consume().catch((error) => this.fail(error))
+    return this.done
+  }
+
+  private async consume(): Promise<void> {
+    const signal = this.abort.signal
+    const events = this.opts.source.events(signal)[Symbol.asyncIterator]()
+    // Subscribe first, then fetch the tail, so no line falls between the two; duplicates are dropped below.
+    const first = await events.next()
+    const tail = await this.opts.source.tail(this.opts.tailLines ?? 500, signal).catch(() => [])
+    const seen = new Set<string>()
+    for (const line of tail) {
+      seen.add(`${line.ts}\0${line.unit}\0${line.line}`)
+      this.store.append(line)
+    }
+    let result = first
+    while (!result.done) {
+      const event = result.value
+      if (event.type === 'log') {
+        if (seen.size === 0 || !seen.has(`${event.log.ts}\0${event.log.unit}\0${event.log.line}`)) {
+          this.store.append(event.log)
+        }
+      } else this.onEvent(event)
+      this.scheduler.invalidate()
+      result = await events.next()
+      // Past the tail's time window no duplicate is possible: stop checking.
+      if (seen.size > 0 && !result.done && result.value.type === 'log') {
+        const lastTail = tail.at(-1)
+        if (!lastTail || result.value.log.ts > lastTail.ts) seen.clear()
+      }
+    }
+    if (!this.finished) this.finish(this.stopping ? 'quit' : 'ended')
+  }
+
+  private onEvent(event: SessionEvent): void {
+    switch (event.type) {
+      case 'status':
+        this.status = event.status
+        this.units = event.status.units
+        for (const unit of this.units) this.trackStopping(unit)
+        if (event.status.state === 'stopping') this.stopping = true
+        break
+      case 'unit':
+        this.applyUnit(event.unit)
+        break
+      case 'shutdown':
+        if (event.phase === 'begin') this.stopping = true
+        if (event.phase === 'end' && !this.finished) this.finish('quit')
+        break
+      default:
+        break
+    }
+  }
+
+  private applyUnit(unit: UnitStatus): void {
+    const i = this.units.findIndex((u) => u.name === unit.name)
+    if (i === -1) this.units.push(unit)
+    else this.units[i] = unit
+    this.trackStopping(unit)
+    if (this.status && this.status.state === 'starting' && this.units.every((u) => u.state === 'ready')) {
+      this.status.state = 'running'
+    }
+  }
+
+  private trackStopping(unit: UnitStatus): void {
+    if (unit.state === 'stopping' && !this.stoppingSince.has(unit.name)) this.stoppingSince.set(unit.name, Date.now())
+  }
+
+  private get selectedUnit(): UnitStatus | undefined {
+    return this.selected === 0 ? undefined : this.units[this.selected - 1]
+  }
+
+  private select(index: number): void {
+    this.selected = Math.max(0, Math.min(this.units.length, index))
+    this.view.select(this.selectedUnit?.name ?? ALL)
+  }
+
+  private get logHeight(): number {
+    return Math.max(1, (this.logBox.height as number) - 2)
+  }
+
+  private scrollLog(delta: number): void {
+    this.view.scroll(delta, this.logHeight)
+    this.scheduler.invalidate()
+  }
+
+  private say(message: string, ms = 4000): void {
+    this.message = message
+    this.messageUntil = Date.now() + ms
+    this.scheduler.invalidate()
+  }
+
+  private onKey(ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg): void {
+    const name = key?.full ?? key?.name ?? ch ?? ''
+    if (this.finished) return
+    this.scheduler.invalidate()
+    if (this.prompt) {
+      this.onPromptKey(ch, name)
+      return
+    }
+    if (this.confirmQuit) {
+      this.confirmQuit = false
+      if (name === 'y' || name === 'q' || name === 'S-y') this.quit()
+      else this.say('quit cancelled: the session keeps running')
+      return
+    }
+    if (!this.helpBox.hidden && name !== '?') {
+      this.helpBox.hide()
+      if (name === 'escape' || name === 'q') return
+    }
+    switch (name) {
+      case '?':
+        this.helpBox.toggle()
+        if (!this.helpBox.hidden) this.helpBox.setFront()
+        return
+      case 'up':
+      case 'k':
+        if (this.focus === 'log') this.scrollLog(-1)
+        else this.select(this.selected - 1)
+        return
+      case 'down':
+      case 'j':
+        if (this.focus === 'log') this.scrollLog(1)
+        else this.select(this.selected + 1)
+        return
+      case 'tab':
+      case 'S-tab':
+        this.focus = this.focus === 'list' ? 'log' : 'list'
+        if (this.zoom) this.zoom = this.focus
+        return
+      // Blessed reports Enter twice (`return`, then `enter`): act on one only.
+      case 'enter':
+        this.zoom = this.zoom ? undefined : this.focus
+        return
+      case 'escape':
+        this.zoom = undefined
+        return
+      case 'pageup':
+      case 'C-b':
+        this.scrollLog(-Math.max(1, this.logHeight - 1))
+        return
+      case 'pagedown':
+      case 'C-f':
+      case 'space':
+        this.scrollLog(Math.max(1, this.logHeight - 1))
+        return
+      case 'home':
+      case 'g':
+        this.view.toStart()
+        return
+      case 'end':
+      case 'f':
+      case 'S-g':
+      case 'G':
+        this.view.toEnd()
+        return
+      case '/':
+        this.prompt = {kind: 'search', text: ''}
+        return
+      case '&':
+        this.prompt = {kind: 'filter', text: this.view.filter?.query ?? ''}
+        return
+      case 'n':
+        if (!this.view.findNext(1, this.logHeight)) this.say(this.view.search ? 'no newer match' : 'no search: press /')
+        return
+      case 'S-n':
+      case 'N':
+        if (!this.view.findNext(-1, this.logHeight))
+          this.say(this.view.search ? 'no older match' : 'no search: press /')
+        return
+      case 'r':
+        this.act('restart')
+        return
+      case 's': {
+        const unit = this.selectedUnit
+        if (unit) this.act(TERMINAL_STATES.has(unit.state) ? 'start' : 'stop')
+        else this.say('select a process first (↑/↓)')
+        return
+      }
+      case 'p':
+        this.openPager()
+        return
+      case 'w':
+        this.showFlow = !this.flowVisible()
+        return
+      case 'd':
+        this.finish('detached')
+        return
+      case 'q':
+      case 'C-c':
+        if (this.opts.quitStopsSession === false) {
+          this.finish('detached')
+          return
+        }
+        if (this.stopping) {
+          this.say('stopping… (d detaches now)')
+          return
+        }
+        this.confirmQuit = true
+        return
+      default:
+        return
+    }
+  }
+
+  private onPromptKey(ch: string | undefined, name: string): void {
+    const prompt = this.prompt!
+    if (name === 'escape' || name === 'C-c') {
+      this.prompt = undefined
+      return
+    }
+    if (name === 'enter') {
+      this.prompt = undefined
+      if (prompt.kind === 'filter') {
+        this.view.setFilter(prompt.text)
+        if (prompt.text) this.say(`filter: only lines with "${prompt.text}"`)
+        return
+      }
+      this.view.setSearch(prompt.text)
+      if (prompt.text && !this.view.findNext(-1, this.logHeight)) this.say(`not found: ${prompt.text}`)
+      return
+    }
+    if (name === 'backspace') {
+      prompt.text = prompt.text.slice(0, -1)
+      return
+    }
+    if (ch && ch.length === 1 && ch >= ' ' && ch !== '\x7f') prompt.text += ch
+  }
+
+  private act(action: 'restart' | 'stop' | 'start'): void {
+    const unit = this.selectedUnit
+    if (!unit) {
+      this.say('select a process first (↑/↓)')
+      return
+    }
+    this.say(`${action} ${unit.name}…`)
+    this.opts.source.unitAction(unit.name, action).then(
+      (res) => this.say(res.ok ? `${action} ${unit.name}: done` : `${action} ${unit.name} failed: ${res.error ?? '?'}`),
+      (error: Error) => this.say(`${action} ${unit.name} failed: ${error.message}`),
+    )
+  }
+
+  private quit(): void {
+    this.stopping = true
+    this.showFlow = true
+    this.say('stopping the session…', 60_000)
+    this.opts.source.shutdown().then(
+      (res) => {
+        if (!res.ok) this.say(`stop failed: ${res.error ?? '?'}`)
+      },
+      // The socket closing under us while the session stops is the expected end, not an error.
+      () => undefined,
+    )
+  }
+
+  private openPager(): void {
+    const files = this.selectedUnit ? [this.selectedUnit.logFile] : this.units.map((u) => u.logFile)
+    if (files.length === 0) {
+      this.say('no log file yet')
+      return
+    }
+    const pager = this.opts.pager ?? process.env.PAGER ?? 'less -R'
+    this.paused = true
+    const program = this.screen.program
+    // Hand the terminal to the pager, then take it back and redraw.
+    program.clear()
+    program.disableMouse()
+    program.showCursor()
+    program.normalBuffer()
+    program.pause()
+    const child = spawn('sh', ['-c', `${pager} "$@"`, 'sh', ...files], {stdio: 'inherit'})
+    const back = () => {
+      this.paused = false
+      program.alternateBuffer()
+      program.hideCursor()
+      program.enableMouse()
+      this.screen.alloc()
+      this.screen.render()
+      this.scheduler.invalidate()
+    }
+    child.on('error', (error) => {
+      back()
+      this.say(`pager failed: ${error.message}`)
+    })
+    child.on('exit', () => {
+      ;(program as unknown as {resume(): void}).resume?.()
+      back()
+    })
+  }
+
+  private flowVisible(): boolean {
+    if (this.stopping) return true
+    if (this.showFlow !== undefined) return this.showFlow
+    if (this.status?.state === 'starting') return true
+    // Just after the session's own start-up (not a later restart), keep it a few seconds so it can be read.
+    const lastReady = Math.max(0, ...this.units.map((u) => u.readyAt ?? 0))
+    const startedAt = this.status?.startedAt ?? 0
+    return lastReady - startedAt < 60_000 && Date.now() - lastReady < 5000
+  }
+
+  private layout(): void {
+    const height = this.screen.height as number
+    const listHeight = Math.min(this.units.length + 4, Math.max(5, Math.floor(height * 0.45)))
+    const flow = this.flowVisible() && this.units.length > 0 && !this.zoom
+    const flowHeight = flow ? Math.min(this.units.length + 2, Math.max(3, Math.floor(height * 0.25))) : 0
+    const avail = height - 1
+    this.listBox.hidden = this.zoom === 'log'
+    this.logBox.hidden = this.zoom === 'list'
+    this.flowBox.hidden = !flow
+    if (this.zoom === 'list') {
+      this.listBox.top = 0
+      this.listBox.height = avail
+      return
+    }
+    if (this.zoom === 'log') {
+      this.logBox.top = 0
+      this.logBox.height = avail
+      return
+    }
+    this.listBox.top = 0
+    this.listBox.height = listHeight
+    this.flowBox.top = listHeight
+    this.flowBox.height = Math.max(1, flowHeight)
+    this.logBox.top = listHeight + flowHeight
+    this.logBox.height = Math.max(3, avail - listHeight - flowHeight)
+  }
+
+  private render(): void {
+    if (this.finished || this.paused) return
+    const now = Date.now()
+    this.layout()
+    // Only the focused pane's border is coloured ("gray" is black on 8-colour terminals such as tmux's default).
+    this.listBox.style.border = this.focus === 'list' ? {fg: 'cyan'} : {}
+    this.logBox.style.border = this.focus === 'log' ? {fg: 'cyan'} : {}
+
+    // Process list: "all" first, then every unit.
+    const rows = [` {bold}${escapeTags(headerRow())}{/bold}`]
+    const allRow = `{bold}all{/bold} ${' '.repeat(11)}every process, merged`
+    rows.push(this.selected === 0 ? `>{inverse}${allRow}{/inverse}` : ` ${allRow}`)
+    this.units.forEach((unit, i) => {
+      const row = unitRow(unit, now)
+      rows.push(this.selected === i + 1 ? `>{inverse}${row}{/inverse}` : ` ${row}`)
+    })
+    const project = escapeTags(this.status?.project ?? '…')
+    const state = this.stopping ? 'stopping' : (this.status?.state ?? 'connecting')
+    this.listBox.setLabel(` naaccord · ${project} · ${state} `)
+    this.listBox.setContent(rows.join('\n'))
+
+    if (!this.flowBox.hidden) {
+      const width = (this.flowBox.width as number) - 2
+      if (this.stopping) {
+        this.flowBox.setLabel(' stopping ')
+        const timeouts = this.opts.stopTimeouts ?? {}
+        this.flowBox.setContent(countdownRows(this.units, this.stoppingSince, timeouts, now).join('\n'))
+      } else {
+        this.flowBox.setLabel(' start-up: launch → ready ')
+        const t0 = this.status?.startedAt ?? Math.min(now, ...this.units.map((u) => u.startedAt ?? now))
+        this.flowBox.setContent(waterfallRows(this.units, t0, now, width).join('\n'))
+      }
+    }
+
+    if (!this.logBox.hidden) this.renderLog()
+
+    this.statusBar.setContent(this.statusLine(now))
+    this.screen.render()
+  }
+
+  private renderLog(): void {
+    const height = this.logHeight
+    const lines = this.view.window(height)
+    const merged = this.view.key === ALL
+    const names = this.units.map((u) => u.name)
+    const nameWidth = Math.max(3, ...names.map((n) => n.length))
+    const out = lines.map(({seq, entry}) => {
+      const {line, plain} = prepared(entry)
+      const body = renderLine(line, plain, this.view.search, seq === this.view.current)
+      // Reset after the body so a colour left open by the process never bleeds into the next line.
+      return merged ? `${this.prefix(entry, names, nameWidth)}${body}\x1b[0m` : `${body}\x1b[0m`
+    })
+    const mode = this.view.follow ? '{green-fg}FOLLOW{/green-fg}' : '{yellow-fg}PAUSED{/yellow-fg} (End/f follows)'
+    const filter = this.view.filter ? ` · filter "${escapeTags(this.view.filter.query)}"` : ''
+    const search = this.view.search ? ` · search "${escapeTags(this.view.search.query)}"` : ''
+    this.logBox.setLabel(` logs: ${merged ? 'all' : escapeTags(this.view.key)} · ${mode}${filter}${search} `)
+    this.logBox.setContent(out.join('\n'))
+  }
+
+  private prefix(entry: Entry, names: string[], width: number): string {
+    const i = names.indexOf(entry.unit)
+    const color = NAME_COLORS[(i === -1 ? names.length : i) % NAME_COLORS.length]
+    const mark = entry.stream === 'stderr' ? '!' : entry.stream === 'system' ? '*' : '│'
+    return `{${color}-fg}${escapeTags(entry.unit.padEnd(width))} ${mark}{/${color}-fg} `
+  }
+
+  private statusLine(now: number): string {
+    if (this.prompt) {
+      const sign = this.prompt.kind === 'search' ? '/' : 'filter (&): '
+      return ` ${sign}${escapeTags(this.prompt.text)}█   (Enter applies, Esc cancels)`
+    }
+    if (this.confirmQuit)
+      return ' {yellow-fg}{bold}Stop the session and quit? (y/n){/bold}{/yellow-fg}  d detaches instead'
+    const message = now < this.messageUntil ? ` {yellow-fg}${escapeTags(this.message)}{/yellow-fg} ·` : ''
+    return `${message} ? help · / search · & filter · r restart · s stop/start · d detach · q quit`
+  }
+
+  private finish(how: DashboardExit): void {
+    if (this.finished) return
+    this.finished = true
+    this.destroy()
+    this.resolveExit(how)
+  }
+
+  private fail(error: unknown): void {
+    if (this.finished) return
+    this.finished = true
+    this.destroy()
+    // The terminal is restored first, so the error is readable.
+    process.stderr.write(`naaccord dashboard: ${(error as Error)?.stack ?? String(error)}\n`)
+    this.resolveExit('ended')
+  }
+
+  /** Puts the terminal back: normal screen, cursor, no mouse reporting. Safe to call more than once. */
+  destroy(): void {
+    this.abort.abort()
+    clearInterval(this.tick)
+    this.scheduler.dispose()
+    try {
+      this.screen.destroy()
+    } catch {
+      // already gone
+    }
+  }
+}

@@ -1,0 +1,21 @@
+/** Every key of the dashboard, in one table: the help overlay is generated from it, so it cannot go stale. */
+export const KEY_HELP: [keys: string, what: string][] = [
+  ['↑/↓ j/k', 'select a process (list) or scroll a line (log pane)'],
+  ['Tab', 'switch pane (process list ↔ log)'],
+  ['Enter', 'zoom the focused pane full-screen (again to restore)'],
+  ['PgUp/PgDn', 'scroll the log a page (scrolling up pauses follow)'],
+  ['Home g', 'go to the oldest line kept'],
+  ['End f G', 'follow the newest lines again'],
+  ['/', 'search (highlights matches)'],
+  ['n / N', 'next (newer) / previous (older) match'],
+  ['&', 'filter: show only matching lines (empty to clear)'],
+  ['p', "open the selected process's full log file in $PAGER"],
+  ['r', 'restart the selected process'],
+  ['s', 'stop / start the selected process'],
+  ['w', 'show / hide the start-up waterfall'],
+  ['d', 'detach: leave the dashboard, the session keeps running'],
+  ['q', 'quit: stop the session (asks once)'],
+  ['Esc', 'close this help, a prompt or the zoom'],
+  ['?', 'this help'],
+  ['mouse', 'click a process to select it; wheel scrolls the log'],
+]

@@ -1,0 +1,22 @@
+/**
+ * What the dashboard watches and drives: a running session. The screen depends only on this interface, so it
+ * works the same on the control socket (`socket-source.ts`) and on anything else that speaks the protocol.
+ */
+import type {LogLine, SessionEvent} from '../session/protocol.js'
+
+export type UnitAction = 'restart' | 'stop' | 'start'
+
+export interface ActionResult {
+  ok: boolean
+  error?: string
+}
+
+export interface SessionSource {
+  /** Live events: a `status` event first, then unit / log / shutdown events; ends when the session goes away. */
+  events(signal: AbortSignal): AsyncIterable<SessionEvent>
+  /** The last `lines` log lines of every unit, oldest first, to fill the scrollback on attach. */
+  tail(lines: number, signal: AbortSignal): Promise<LogLine[]>
+  unitAction(name: string, action: UnitAction): Promise<ActionResult>
+  /** Asks the session to stop; resolves once the stop has begun. */
+  shutdown(timeoutMs?: number): Promise<ActionResult>
+}

@@ -1,0 +1,163 @@
+/**
+ * The dashboard in a real terminal (tmux), attached to a control socket whose units the test controls. What a
+ * person would see is asserted from `tmux capture-pane`. The same screen on a real supervisor: e2e.test.ts.
+ */
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {cliBin, repoRoot, tempDir} from '../helpers/index.js'
+import {type FakeSession, fakeSession} from './fake-session.js'
+import {Tmux} from './tmux.js'
+
+const tmux = new Tmux(160, 45)
+const tmp = tempDir('nac-dash-')
+let session: FakeSession
+let n = 0
+
+async function open(): Promise<string> {
+  const name = `d${++n}`
+  tmux.start(name, `${process.execPath} ${cliBin} dashboard --socket ${session.socketPath}`, repoRoot)
+  await tmux.waitFor(name, (s) => s.includes('logs: all'))
+  return name
+}
+
+beforeAll(async () => {
+  session = await fakeSession(tmp.dir, [
+    {name: 'services', role: 'services', pid: 4101, port: 18001},
+    {name: 'web', role: 'web', pid: 4102, port: 18000},
+  ])
+  session.log('services', 'services listening')
+  session.log('web', 'web listening')
+})
+
+afterEach(() => {
+  // Leave no dashboards running between tests.
+  for (let i = 1; i <= n; i++) {
+    try {
+      tmux.keys(`d${i}`, 'd')
+    } catch {
+      // already gone
+    }
+  }
+})
+
+afterAll(async () => {
+  tmux.kill()
+  await session.close()
+  tmp.cleanup()
+})
+
+describe('dashboard screen (tmux, fake session socket)', () => {
+  it('lists both servers ready and merges their logs with name prefixes', async () => {
+    const name = await open()
+    const screen = await tmux.waitFor(name, (s) => /services\s+services\s+ready\s+4101\s+18001/.test(s))
+    expect(screen).toMatch(/web\s+web\s+ready\s+4102\s+18000\s+500ms\s+0/)
+    expect(screen).toMatch(/services\s+│ services listening/)
+    expect(screen).toMatch(/web\s+│ web listening/)
+  })
+
+  it('shows a new log line live, literally even with {bold} and }{, and keeps its colours', async () => {
+    const name = await open()
+    session.log('web', 'tricky {bold}not bold{/bold} }{ \x1b[32mgreen\x1b[0m {open}')
+    const screen = await tmux.waitFor(name, (s) => s.includes('tricky'))
+    expect(screen).toContain('tricky {bold}not bold{/bold} }{ green {open}')
+    const coloured = tmux.capture(name, true)
+    expect(coloured).toMatch(/\x1b\[32mgreen/)
+    // The literal {bold} did not make anything bold.
+    expect(coloured).not.toMatch(/\x1b\[1mnot bold/)
+  })
+
+  it('restarts the selected process and shows the new restart count', async () => {
+    const name = await open()
+    tmux.keys(name, 'j')
+    tmux.keys(name, 'j')
+    await tmux.waitFor(name, (s) => /logs: web/.test(s))
+    tmux.keys(name, 'r')
+    const screen = await tmux.waitFor(name, (s) => /web\s+web\s+ready\s+\d+\s+18000\s+500ms\s+1\s/.test(s))
+    expect(session.actions).toContain('restart web')
+    expect(screen).toContain('restart web: done')
+  })
+
+  it('highlights search matches and pauses following; End follows again', async () => {
+    const name = await open()
+    for (let i = 0; i < 5; i++) session.log('services', `request ${i} needle-${i}`)
+    await tmux.waitFor(name, (s) => s.includes('needle-4'))
+    tmux.keys(name, '/')
+    tmux.type(name, 'needle-3')
+    tmux.keys(name, 'Enter')
+    const screen = await tmux.waitFor(name, (s) => /\x1b\[[0-9;]*7m\s*needle-3/.test(s), 5000, true)
+    expect(screen).toContain('PAUSED')
+    // The other needles are not matches.
+    expect(screen).not.toMatch(/\x1b\[[0-9;]*7m\s*needle-2/)
+    tmux.keys(name, 'End')
+    await tmux.waitFor(name, (s) => s.includes('FOLLOW'))
+  })
+
+  it('filters to matching lines only', async () => {
+    const name = await open()
+    session.log('web', 'keep-me one')
+    session.log('web', 'drop-me two')
+    await tmux.waitFor(name, (s) => s.includes('drop-me two'))
+    tmux.keys(name, '&')
+    tmux.type(name, 'keep-me')
+    tmux.keys(name, 'Enter')
+    const screen = await tmux.waitFor(name, (s) => s.includes('filter "keep-me"'))
+    expect(screen).toContain('keep-me one')
+    expect(screen).not.toContain('drop-me two')
+  })
+
+  it('opens and closes the help overlay listing every key', async () => {
+    const name = await open()
+    tmux.keys(name, '?')
+    const screen = await tmux.waitFor(name, (s) => s.includes('─ keys ─'))
+    for (const text of ['Tab', 'Enter', 'restart the selected process', 'stop / start', 'detach', 'quit', '$PAGER']) {
+      expect(screen).toContain(text)
+    }
+    tmux.keys(name, 'Escape')
+    await tmux.waitFor(name, (s) => !s.includes('─ keys ─'))
+  })
+
+  it('zooms the log pane full-screen with Enter', async () => {
+    const name = await open()
+    tmux.keys(name, 'Tab')
+    tmux.keys(name, 'Enter')
+    await tmux.waitFor(name, (s) => s.split('\n')[0].includes('logs: all') && !s.includes('ROLE'))
+    tmux.keys(name, 'Enter')
+    await tmux.waitFor(name, (s) => s.includes('ROLE'))
+  })
+
+  it('adapts to a resize', async () => {
+    const name = await open()
+    const before = await tmux.waitFor(name, (s) => s.split('\n')[0].trimEnd().length === 160)
+    expect(before).toContain('ROLE')
+    tmux.resize(name, 100, 30)
+    const after = await tmux.waitFor(name, (s) => s.split('\n')[0].trimEnd().length === 100)
+    expect(after.split('\n').length).toBeLessThanOrEqual(31)
+    expect(after).toContain('logs: all')
+  })
+
+  it('detaches with d and leaves the session running', async () => {
+    const name = await open()
+    tmux.keys(name, 'd')
+    const screen = await tmux.waitFor(name, (s) => s.includes('[exit 0]'))
+    expect(screen).toContain('detached; the session keeps running')
+    expect(session.actions).not.toContain('shutdown')
+    // The terminal is back to normal: no leftover box drawing on the screen.
+    expect(screen).not.toContain('┌')
+  })
+
+  it('quits with q after asking once, stopping the session', async () => {
+    const name = await open()
+    tmux.keys(name, 'q')
+    await tmux.waitFor(name, (s) => s.includes('Stop the session and quit? (y/n)'))
+    tmux.keys(name, 'n')
+    await tmux.waitFor(name, (s) => s.includes('quit cancelled'))
+    expect(session.actions).not.toContain('shutdown')
+    tmux.keys(name, 'q')
+    await tmux.waitFor(name, (s) => s.includes('(y/n)'))
+    tmux.keys(name, 'y')
+    // Each process's countdown until it is gone.
+    await tmux.waitFor(name, (s) => /─ stopping ─/.test(s) && /web\s+stopping, \d/.test(s))
+    const screen = await tmux.waitFor(name, (s) => s.includes('[exit 0]'))
+    expect(session.actions).toContain('shutdown')
+    expect(screen).toContain('the session has stopped')
+  })
+})
