@@ -43,6 +43,21 @@ describe('doctor: ports', () => {
     expect(report.summary.errors).toBeGreaterThan(0)
   })
 
+  it("checks a dependency's published host port too", async () => {
+    const port = await freePort()
+    const p = tempProject(
+      `project: nac-deps\ndependencies:\n  redis:\n    image: redis:7\n    ports: ["${port}:6379"]\n`,
+    )
+    cleanups.push(p.cleanup)
+    const holder = await listener(port)
+    cleanups.push(() => kill(holder))
+    const r = one(await doctor(p.dir), 'ports', `redis:${port}`)
+    expect(r.status).toBe('error')
+    expect(r.detail?.[1]).toBe(
+      `stop it (kill ${holder.pid}) or give redis another port (dependencies.redis.ports[0]) in naaccord.local.yaml`,
+    )
+  })
+
   it('gives the exact tmux kill-session command for a leftover of a tmux session', async () => {
     const p = await project()
     const socket = `nac-doctor-${process.pid}-${Date.now()}`

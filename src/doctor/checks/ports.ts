@@ -30,7 +30,8 @@ export function dependencyHostPorts(mapping: string | number | {host?: number; h
   const parts = mapping.replace(/\/(tcp|udp)$/, '').split(':')
   if (parts.length < 2) return []
   const hostPort = Number(parts[parts.length - 2])
-  const host = parts.length >= 3 ? parts.slice(0, -2).join(':') : '0.0.0.0'
+  // Published on 127.0.0.1 unless the mapping names an address (README: dependencies.ports).
+  const host = parts.length >= 3 ? parts.slice(0, -2).join(':') : '127.0.0.1'
   return Number.isInteger(hostPort) && hostPort > 0 ? [{port: hostPort, host}] : []
 }
 
