@@ -1,0 +1,103 @@
+/**
+ * The built-in services server: the ten /internal/storage/* routes (plus `status`), over node:http, storing under
+ * storage/workspace/. Method first (405, empty body), then the key (403), then the route; errors become
+ * `{"error": …}` answers, never a hung connection.
+ */
+import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
+import path from 'node:path'
+import {makeKeyCheck} from '../auth.js'
+import {drainAndClose, HttpError, requestIdFrom, sendJson, sendMethodNotAllowed} from '../http-util.js'
+import {Logger, type LogSink, newRequestId, stdoutSink} from '../log.js'
+import {internalRouteName, ROUTE_METHODS} from '../routes-table.js'
+import {listen, type RunningServer} from '../server-util.js'
+import {Storage} from '../storage.js'
+import {ClientGone, type RouteContext} from './context.js'
+import {ROUTES} from './routes/index.js'
+
+export interface ServicesServerOptions {
+  host?: string
+  /** 0 picks a free port (see the returned `port`). */
+  port?: number
+  /** The storage root (storage/workspace): uploads/, processed/, temp/ and the other disks live in it. */
+  storageRoot: string
+  /** The shared key; without one every internal call is refused with 403. */
+  apiKey?: string
+  log?: LogSink
+}
+
+export interface RunningServicesServer extends RunningServer {
+  storage: Storage
+}
+
+function showPath(abs: string): string {
+  const rel = path.relative(process.cwd(), abs)
+  return rel.startsWith('..') || path.isAbsolute(rel) ? abs : rel.split(path.sep).join('/')
+}
+
+export async function startServicesServer(options: ServicesServerOptions): Promise<RunningServicesServer> {
+  const storage = new Storage(options.storageRoot)
+  const log = new Logger(options.log ?? stdoutSink)
+  const checkKey = makeKeyCheck(options.apiKey)
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rid = requestIdFrom(req, newRequestId)
+    res.setHeader('X-Request-ID', rid)
+    log.access(req, res, rid)
+    const url = new URL(req.url ?? '/', 'http://services.invalid')
+    const name = internalRouteName(url.pathname)
+    if (!name) {
+      drainAndClose(req, res)
+      sendJson(res, 404, {error: `Not found: ${url.pathname}`})
+      return
+    }
+    const method = ROUTE_METHODS[name]
+    if (req.method !== method) {
+      sendMethodNotAllowed(req, res, method)
+      return
+    }
+    const auth = checkKey(req)
+    if (!auth.ok) {
+      log.warn(rid, `Internal API: refused ${req.method} ${url.pathname}: ${auth.reason}`)
+      drainAndClose(req, res)
+      sendJson(res, 403, {error: 'Forbidden: invalid or missing API key'})
+      return
+    }
+    const ctx: RouteContext = {req, res, url, rid, storage, log, show: showPath}
+    try {
+      await ROUTES[name](ctx)
+    } catch (error) {
+      if (error instanceof ClientGone) {
+        log.warn(rid, `Internal API: ${name}: ${error.message}; the partial upload was discarded`)
+        res.destroy()
+        return
+      }
+      if (res.headersSent) {
+        log.warn(rid, `Internal API: ${name} failed mid-answer: ${(error as Error).message}`)
+        res.destroy()
+        return
+      }
+      drainAndClose(req, res)
+      if (error instanceof HttpError) {
+        sendJson(res, error.status, {error: error.message})
+        return
+      }
+      const message = (error as Error).message ?? String(error)
+      log.warn(rid, `Internal API: ${name} failed: ${message}`)
+      sendJson(
+        res,
+        500,
+        name === 'health' || name === 'status' ? {status: 'unhealthy', error: message} : {error: message},
+      )
+    }
+  }
+
+  // requestTimeout 0: a 2 GiB upload on a slow link must not be cut at Node's default 300 s.
+  const server = createServer({requestTimeout: 0}, (req, res) => {
+    handle(req, res).catch((error) => {
+      log.warn(undefined, `internal error: ${(error as Error).message}`)
+      res.destroy()
+    })
+  })
+  const running = await listen(server, options.host ?? '127.0.0.1', options.port ?? 8001)
+  return {...running, storage}
+}
