@@ -1,0 +1,138 @@
+/**
+ * Watches the web server's own folders (its spool/temp dir, its working storage) while uploads stream through it,
+ * and reports every file that appears there, even for a moment, with its path and the largest size seen.
+ *
+ * Why not fs.watch({recursive: true}): on Linux, Node 20 emulates it in JavaScript and misses a file created and
+ * removed in quick succession (checked on 20.20). One inotify watch per folder does see those, so each folder gets
+ * its own fs.watch, new sub-folders get one as they appear, and a periodic scan backs the events up.
+ */
+import {type FSWatcher, readdirSync, statSync, watch} from 'node:fs'
+import path from 'node:path'
+
+export interface WatchFinding {
+  path: string
+  /** Largest size seen; undefined when the file was gone before it could be measured. */
+  size?: number
+  /** True when it no longer exists at the end. */
+  gone: boolean
+}
+
+const SCAN_MS = 100
+
+export class WebWatcher {
+  private readonly watchers = new Map<string, FSWatcher>()
+  private readonly baseline = new Set<string>()
+  private readonly found = new Map<string, {size?: number}>()
+  private timer?: NodeJS.Timeout
+  readonly missing: string[] = []
+  readonly dirs: string[]
+
+  constructor(dirs: string[]) {
+    this.dirs = dirs.map((d) => path.resolve(d))
+  }
+
+  /** Records what exists now (not reported) and starts watching. Folders that do not exist are noted in `missing`. */
+  start(): void {
+    for (const dir of this.dirs) {
+      if (!isDir(dir)) {
+        this.missing.push(dir)
+        continue
+      }
+      this.walk(dir, (file) => this.baseline.add(file))
+    }
+    this.timer = setInterval(() => this.scan(), SCAN_MS)
+    this.timer.unref()
+  }
+
+  private watchDir(dir: string): void {
+    if (this.watchers.has(dir)) return
+    try {
+      const w = watch(dir, {persistent: false}, (_event, name) => {
+        if (name) this.seen(path.join(dir, name.toString()))
+      })
+      w.on('error', () => this.watchers.delete(dir))
+      this.watchers.set(dir, w)
+    } catch {
+      // The folder vanished between the listing and the watch: the scan still covers its parent.
+    }
+  }
+
+  /** Lists a tree, watching every folder in it. */
+  private walk(dir: string, onFile: (file: string, size: number) => void): void {
+    this.watchDir(dir)
+    let entries: string[]
+    try {
+      entries = readdirSync(dir)
+    } catch {
+      return
+    }
+    for (const name of entries) {
+      const full = path.join(dir, name)
+      let st: ReturnType<typeof statSync>
+      try {
+        st = statSync(full)
+      } catch {
+        continue
+      }
+      if (st.isDirectory()) this.walk(full, onFile)
+      else onFile(full, st.size)
+    }
+  }
+
+  private record(file: string, size: number | undefined): void {
+    if (this.baseline.has(file)) return
+    const prev = this.found.get(file)
+    const best = size === undefined ? prev?.size : Math.max(size, prev?.size ?? 0)
+    this.found.set(file, {size: best})
+  }
+
+  private seen(full: string): void {
+    let st: ReturnType<typeof statSync>
+    try {
+      st = statSync(full)
+    } catch {
+      // Created and removed already: still a file the web server wrote.
+      this.record(full, undefined)
+      return
+    }
+    if (st.isDirectory()) this.walk(full, (file, size) => this.record(file, size))
+    else this.record(full, st.size)
+  }
+
+  private scan(): void {
+    for (const dir of this.dirs) if (isDir(dir)) this.walk(dir, (file, size) => this.record(file, size))
+  }
+
+  /** What appeared so far (scans once more first). */
+  findings(): WatchFinding[] {
+    this.scan()
+    return [...this.found.entries()]
+      .map(([file, {size}]) => ({path: file, size, gone: !exists(file)}))
+      .sort((a, b) => a.path.localeCompare(b.path))
+  }
+
+  stop(): WatchFinding[] {
+    const out = this.findings()
+    if (this.timer) clearInterval(this.timer)
+    for (const w of this.watchers.values()) w.close()
+    this.watchers.clear()
+    return out
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+function exists(p: string): boolean {
+  try {
+    statSync(p)
+    return true
+  } catch {
+    return false
+  }
+}
