@@ -48,6 +48,9 @@ export async function receiveForm(req: IncomingMessage, storage: Storage, fileFi
     if (!Object.hasOwn(fields, name)) fields[name] = value
   })
   parser.on('file', (name, stream, info) => {
+    // Until stage() has opened its temp file and piped this stream, nothing else listens: an abort meanwhile
+    // must not become an unhandled 'error' (stage's pipeline still sees the stream destroyed).
+    stream.on('error', () => {})
     if (name !== fileField || staging) {
       stream.resume()
       return

@@ -40,6 +40,9 @@ export async function startServicesServer(options: ServicesServerOptions): Promi
   const checkKey = makeKeyCheck(options.apiKey)
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // A client that drops the connection makes the request emit 'error' (ECONNRESET). Every handler notices
+    // that through its own stream plumbing or the 'aborted' event; this listener keeps a stray one from crashing.
+    req.on('error', () => {})
     const rid = requestIdFrom(req, newRequestId)
     res.setHeader('X-Request-ID', rid)
     log.access(req, res, rid)

@@ -96,6 +96,8 @@ export async function handleUpload(ctx: WebContext): Promise<void> {
   })
 
   parser.on('file', (name, stream, info) => {
+    // A part that is skipped has no other listener: an abort must not become an unhandled 'error'.
+    stream.on('error', () => {})
     if (name !== 'file' || storedPath !== undefined || upstreamFailed) {
       stream.resume()
       return
