@@ -1,0 +1,25 @@
+import type {RunReport} from '../runner.js'
+import {countResults} from './summary.js'
+
+export interface JsonTargets {
+  web?: string
+  services?: string
+  /** Masked. */
+  key: string
+  header: string
+}
+
+/** The --json document: stable field names for CI and scripts. */
+export function toJson(report: RunReport, targets: JsonTargets): Record<string, unknown> {
+  return {
+    ok: report.ok,
+    runId: report.runId,
+    prefix: `${report.prefix}/`,
+    targets,
+    durationMs: report.durationMs,
+    interrupted: report.interrupted,
+    summary: countResults(report.results),
+    results: report.results,
+    cleanup: report.cleanup,
+  }
+}
