@@ -24,9 +24,15 @@ describe('doctor: storage', () => {
     const dir = await project()
     const root = path.join(dir, 'storage', 'workspace')
     const before = await doctor(dir)
-    const r = one(before, 'storage', root)
+    const r = one(before, 'storage', 'missing')
     expect(r.status).toBe('warn')
-    expect(r.message).toBe(`storage root ${root} does not exist yet (nor do uploads, processed, temp)`)
+    expect(r.message).toBe('4 storage folders do not exist yet')
+    expect(r.detail).toEqual([
+      'storage/workspace (storage root)',
+      'storage/workspace/uploads (uploads/ of the storage root)',
+      'storage/workspace/processed (processed/ of the storage root)',
+      'storage/workspace/temp (temp/ of the storage root)',
+    ])
     expect(r.fix).toBe(`mkdir -p ${['uploads', 'processed', 'temp'].map((s) => path.join(root, s)).join(' ')}`)
     expect(byId(before, 'storage').find((x) => x.subject?.startsWith('space:'))?.status).toBe('ok')
 

@@ -3,10 +3,11 @@ import {existsSync, statSync} from 'node:fs'
 import type {PlannedServer} from '../../config/plan.js'
 import {type Check, type CheckResult, result} from '../types.js'
 import {which} from '../which.js'
+import {virtualenvOf} from './django.js'
 
 const ID = 'commands'
 
-function checkServer(s: PlannedServer, env: NodeJS.ProcessEnv): CheckResult {
+function checkServer(s: PlannedServer, env: NodeJS.ProcessEnv): CheckResult | undefined {
   const subject = s.name
   if (!existsSync(s.cwd) || !statSync(s.cwd).isDirectory())
     return result(ID, 'error', `${s.name}: working directory ${s.cwd} does not exist`, {
@@ -14,6 +15,8 @@ function checkServer(s: PlannedServer, env: NodeJS.ProcessEnv): CheckResult {
       fix: `fix servers.${s.name}.cwd in the config (relative paths are relative to the config's folder)`,
     })
   const found = which(s.command, s.env.PATH ?? env.PATH, s.cwd)
+  // A command inside a virtualenv is the Django/virtualenv check's: it says how to create or fill the venv.
+  if (!found && virtualenvOf(s.command)) return undefined
   if (!found)
     return result(
       ID,
@@ -40,6 +43,7 @@ export const commandsCheck: Check = {
   async run(ctx) {
     const servers = ctx.plan?.units.filter((u): u is PlannedServer => u.kind === 'server') ?? []
     if (servers.length === 0) return result(ID, 'skip', 'no servers configured')
-    return servers.map((s) => checkServer(s, ctx.env))
+    const out = servers.map((s) => checkServer(s, ctx.env)).filter((r): r is CheckResult => r !== undefined)
+    return out.length > 0 ? out : result(ID, 'skip', 'server commands: all run from a virtualenv (checked below)')
   },
 }

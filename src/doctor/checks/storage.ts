@@ -21,7 +21,7 @@ export function storageFolders(ctx: ConfiguredContext): {folder: string; why: st
   const out = new Map<string, string>()
   const root = ctx.plan.storageRoot
   out.set(root, 'storage root')
-  for (const sub of STORAGE_SUBFOLDERS) out.set(path.join(root, sub), `storage ${sub}/`)
+  for (const sub of STORAGE_SUBFOLDERS) out.set(path.join(root, sub), `${sub}/ of the storage root`)
   for (const name of NAS_VARS) {
     const value = services.env[name]
     if (value) {
@@ -74,32 +74,34 @@ function checkFolder(folder: string, why: string): CheckResult {
     })
   const err = probeWrite(base)
   if (err) return result(ID, 'error', `${label} cannot be created: ${base} is not writable (${err})`, {subject})
-  return result(ID, 'warn', `${label} does not exist yet`, {subject, fix: `mkdir -p ${folder}`, fixable: true})
+  return result(ID, 'warn', `${label} does not exist yet`, {
+    subject,
+    detail: [why],
+    fix: `mkdir -p ${folder}`,
+    fixable: true,
+  })
 }
 
-/** One warning for a missing tree (the root and its subfolders), not one per folder. */
-function groupMissing(results: CheckResult[]): CheckResult[] {
+/**
+ * One warning for all the folders that are missing but can be created (a fresh checkout lacks them all), at
+ * the place of the first; the fix is one `mkdir -p` of the deepest ones, which creates everything above them.
+ */
+function groupMissing(results: CheckResult[], root: string): CheckResult[] {
   const missing = results.filter((r) => r.fixable && r.subject)
-  const tops = missing.filter(
-    (r) => !missing.some((o) => o !== r && (r.subject as string).startsWith(`${o.subject}${path.sep}`)),
-  )
+  if (missing.length <= 1) return results
+  const paths = missing.map((r) => r.subject as string)
+  const leaves = paths.filter((p) => !paths.some((q) => q.startsWith(`${p}${path.sep}`)))
+  const grouped: CheckResult = {
+    ...missing[0],
+    subject: 'missing',
+    message: `${paths.length} storage folders do not exist yet`,
+    detail: missing.map((r) => `${path.relative(root, r.subject as string) || '.'} (${r.detail?.[0] ?? ''})`),
+    fix: `mkdir -p ${leaves.join(' ')}`,
+  }
   const out: CheckResult[] = []
   for (const r of results) {
-    if (!missing.includes(r)) out.push(r)
-    else if (tops.includes(r)) {
-      const below = missing.filter((o) => o !== r && (o.subject as string).startsWith(`${r.subject}${path.sep}`))
-      // mkdir -p of the leaves creates everything above them.
-      const paths = [r.subject as string, ...below.map((o) => o.subject as string)]
-      const leaves = paths.filter((p) => !paths.some((q) => q.startsWith(`${p}${path.sep}`)))
-      out.push({
-        ...r,
-        message:
-          below.length > 0
-            ? `${r.message} (nor do ${below.map((o) => path.relative(r.subject as string, o.subject as string)).join(', ')})`
-            : r.message,
-        fix: `mkdir -p ${leaves.join(' ')}`,
-      })
-    }
+    if (r === missing[0]) out.push(grouped)
+    else if (!missing.includes(r)) out.push(r)
   }
   return out
 }
@@ -142,7 +144,10 @@ export const storageCheck: Check = {
     if (folders.length === 0) return result(ID, 'skip', 'no services server: nothing stores files')
     const smoke = parseSize(ctx.plan.smoke.size) ?? 64 * 1024 ** 2
     return [
-      ...groupMissing(folders.map((f) => checkFolder(f.folder, f.why))),
+      ...groupMissing(
+        folders.map((f) => checkFolder(f.folder, f.why)),
+        ctx.plan.root,
+      ),
       ...checkSpace(
         folders.map((f) => f.folder),
         2 * smoke,
