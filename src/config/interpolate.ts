@@ -49,7 +49,14 @@ export function interpolateValue(
   if (Array.isArray(value)) return value.map((item, i) => interpolateValue(item, vars, errors, [...path, i]))
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {}
-    for (const [key, item] of Object.entries(value)) out[key] = interpolateValue(item, vars, errors, [...path, key])
+    // defineProperty, not assignment: a YAML key `__proto__` must stay an own key (the schema reports it).
+    for (const [key, item] of Object.entries(value))
+      Object.defineProperty(out, key, {
+        value: interpolateValue(item, vars, errors, [...path, key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
     return out
   }
   return value

@@ -6,13 +6,13 @@
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {parseEnv} from 'node:util'
-import {type Document, isMap, isNode, LineCounter, parseDocument} from 'yaml'
+import {type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument} from 'yaml'
 import type {z} from 'zod'
 import {ConfigError, type ConfigIssue, didYouMean, formatPath} from './errors.js'
 import {checkConfigGraph} from './graph-check.js'
 import {type InterpolationError, interpolateValue} from './interpolate.js'
 import {Config, type NaaccordConfig} from './schema.js'
-import {allowedKeysAt} from './schema-keys.js'
+import {allowedKeysAt, isRecordAt} from './schema-keys.js'
 
 export const CONFIG_FILE = 'naaccord.config.yaml'
 export const LOCAL_OVERLAY_FILE = 'naaccord.local.yaml'
@@ -95,7 +95,8 @@ function parseFile(file: string): ParsedFile | ConfigIssue[] {
   const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
   if (doc.errors.length > 0) {
     return doc.errors.map((error) => {
-      const pos = error.linePos?.[0]
+      // linePos is only filled in with prettyErrors; the offset always is.
+      const pos = error.linePos?.[0] ?? lines.linePos(error.pos[0])
       return {
         file,
         line: pos?.line,
@@ -116,10 +117,19 @@ function firstLine(message: string): string {
 export function mergeOverlay(base: unknown, overlay: unknown): unknown {
   if (isPlainObject(base) && isPlainObject(overlay)) {
     const out: Record<string, unknown> = {...base}
-    for (const [key, value] of Object.entries(overlay)) out[key] = key in base ? mergeOverlay(base[key], value) : value
+    for (const [key, value] of Object.entries(overlay))
+      setOwn(out, key, Object.hasOwn(base, key) ? mergeOverlay(base[key], value) : value)
     return out
   }
   return overlay === undefined ? base : overlay
+}
+
+/**
+ * Sets an own property even for keys such as `__proto__`, which plain assignment would treat as the prototype
+ * (a YAML key `__proto__:` must stay a key, and be reported as unknown, not change what every lookup sees).
+ */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, {value, enumerable: true, writable: true, configurable: true})
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -136,43 +146,75 @@ function readDotenv(root: string): {vars: Record<string, string>; issues: Config
   }
 }
 
-/** Locates a field path in the files, overlay first (its values win), then the base file. */
+interface Provider {
+  parsed: ParsedFile
+  node: unknown
+  /** The key node of the pair holding `node` (undefined at the top and for list items). */
+  key?: unknown
+}
+
+/** The child of a YAML node at one step of a field path (a map key or a list index), with its key node. */
+function childOf(parsed: ParsedFile, node: unknown, part: string | number): Omit<Provider, 'parsed'> | undefined {
+  const target = isAlias(node) ? node.resolve(parsed.doc) : node
+  if (isMap(target)) {
+    // toJS turns every key into a string, so `1:` is reached by the path part "1".
+    const pair = target.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part))
+    return pair ? {node: pair.value, key: pair.key} : undefined
+  }
+  if (isSeq(target) && typeof part === 'number' && part < target.items.length) return {node: target.items[part]}
+  return undefined
+}
+
+function isMapNode(parsed: ParsedFile, node: unknown): boolean {
+  return isMap(isAlias(node) ? node.resolve(parsed.doc) : node)
+}
+
+/**
+ * Locates a field path in the files the way mergeOverlay combined them: maps merge, so a field may come from
+ * either file; an overlay's list or scalar replaces the base's. A field that exists is located in the file whose
+ * value won (the overlay, when both have it); a missing field points at its deepest existing parent, in the file
+ * that first defined that parent (so an overlay that only adds a port does not claim a base server's missing
+ * command, while a server the overlay adds is located in the overlay).
+ */
 function locate(
   files: ParsedFile[],
   fieldPath: readonly (string | number)[],
   keyOnly = false,
 ): Omit<ConfigIssue, 'message' | 'path'> {
-  for (const parsed of [...files].reverse()) {
-    // Walk as deep as the document goes: an issue about a missing field points at its parent. An overlay only
-    // claims a field it sets itself; everything else is located in the base file.
-    const isBase = parsed === files[0]
-    for (let depth = fieldPath.length; depth >= (isBase ? 0 : fieldPath.length); depth--) {
-      const sub = fieldPath.slice(0, depth)
-      let offset: number | undefined
-      if (keyOnly && depth === fieldPath.length && depth > 0) {
-        const parent = sub.length > 1 ? parsed.doc.getIn(sub.slice(0, -1), true) : parsed.doc.contents
-        if (isMap(parent)) {
-          const pair = parent.items.find(
-            (p) => isNode(p.key) && (p.key as {value?: unknown}).value === sub[sub.length - 1],
-          )
-          if (pair && isNode(pair.key)) offset = pair.key.range?.[0]
-        }
-      } else {
-        const node = sub.length === 0 ? parsed.doc.contents : parsed.doc.getIn(sub, true)
-        if (isNode(node)) offset = node.range?.[0]
-      }
-      if (offset !== undefined) {
-        const pos = parsed.lines.linePos(offset)
-        return {file: parsed.file, line: pos.line, column: pos.col}
-      }
+  let providers: Provider[] = files.map((parsed) => ({parsed, node: parsed.doc.contents}))
+  let depth = 0
+  for (; depth < fieldPath.length; depth++) {
+    const next: Provider[] = []
+    for (const p of providers) {
+      const child = childOf(p.parsed, p.node, fieldPath[depth])
+      if (child) next.push({parsed: p.parsed, ...child})
     }
+    if (next.length === 0) break
+    // Only the trailing run of maps merges; anything before a list or scalar was replaced by it.
+    let first = next.length - 1
+    while (
+      first > 0 &&
+      isMapNode(next[first].parsed, next[first].node) &&
+      isMapNode(next[first - 1].parsed, next[first - 1].node)
+    )
+      first--
+    providers = next.slice(first)
   }
-  return {file: files[0].file}
+  const full = depth === fieldPath.length
+  const chosen = full ? providers[providers.length - 1] : providers[0]
+  // A missing field is reported at its parent's key (`web:`), which names the thing that lacks it.
+  const keyNode = (keyOnly || !full) && isNode(chosen.key) ? chosen.key : undefined
+  const valueNode = isNode(chosen.node) ? chosen.node : isNode(chosen.key) ? chosen.key : undefined
+  const offset = (keyNode ?? valueNode)?.range?.[0]
+  if (offset === undefined) return {file: chosen.parsed.file}
+  const pos = chosen.parsed.lines.linePos(offset)
+  return {file: chosen.parsed.file, line: pos.line, column: pos.col}
 }
 
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing'
-  if (value === null) return 'null'
+  if (value === null) return 'nothing (an empty value)'
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value)
   if (Array.isArray(value)) return 'a list'
   if (typeof value === 'object') return 'a map'
   return JSON.stringify(value)
@@ -233,6 +275,8 @@ function explain(issue: z.ZodIssue, data: unknown): {path: (string | number)[]; 
             branches.flat().map((i) => (i.code === 'invalid_type' ? (TYPE_NAMES[i.expected] ?? i.expected) : '')),
           ),
         ]
+        if (getAt(data, issue.path) === undefined)
+          return [{path: issue.path, message: `is required (${expected.join(' or ')})`}]
         return [{path: issue.path, message: `expected ${expected.join(' or ')}, got ${got}`}]
       }
       // The branch whose issues reach deepest matched the shape best; report its problems.
@@ -248,8 +292,13 @@ function explain(issue: z.ZodIssue, data: unknown): {path: (string | number)[]; 
       return [{path: issue.path, message: `expected at least ${issue.minimum}, got ${got}`}]
     case 'too_big':
       return [{path: issue.path, message: `expected at most ${issue.maximum}, got ${got}`}]
-    case 'invalid_string':
+    case 'invalid_string': {
+      // A record's key schema (server names, env var names) reports at the key's path: it is the key that is wrong.
+      const last = issue.path[issue.path.length - 1]
+      if (typeof last === 'string' && isRecordAt(Config, issue.path.slice(0, -1)))
+        return [{path: issue.path, keyOnly: true, message: `${issue.message}, got the key ${JSON.stringify(last)}`}]
       return [{path: issue.path, message: `${issue.message}, got ${got}`}]
+    }
     default:
       return [
         {
@@ -286,7 +335,16 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   issues.push(...dotenv.issues)
   if (issues.length > 0) throw new ConfigError(issues)
 
-  const values = files.map((f) => f.doc.toJS({maxAliasCount: 100}) as unknown)
+  const values: unknown[] = []
+  for (const f of files) {
+    try {
+      values.push(f.doc.toJS({maxAliasCount: 100}))
+    } catch (error) {
+      // yaml refuses alias bombs (and a few other pathological documents) while converting.
+      issues.push({file: f.file, path: '', message: `YAML could not be read: ${(error as Error).message}`})
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues)
   for (const [i, value] of values.entries()) {
     if (value === null || value === undefined) {
       if (i === 0)

@@ -35,3 +35,16 @@ export function allowedKeysAt(root: z.ZodTypeAny, path: readonly (string | numbe
   for (const part of path) current = current.flatMap((s) => childAt(s, part))
   return [...new Set(current.flatMap(objectsIn).flatMap((o) => Object.keys(o.shape)))]
 }
+
+/** Whether the value at a field path is a record (a map of names chosen by the user, such as servers or env). */
+export function isRecordAt(root: z.ZodTypeAny, path: readonly (string | number)[]): boolean {
+  let current: z.ZodTypeAny[] = [root]
+  for (const part of path) current = current.flatMap((s) => childAt(s, part))
+  return current.some((s) => {
+    const u = unwrap(s)
+    return (
+      u instanceof z.ZodRecord ||
+      (u instanceof z.ZodUnion && (u.options as z.ZodTypeAny[]).some((o) => unwrap(o) instanceof z.ZodRecord))
+    )
+  })
+}
