@@ -1,0 +1,150 @@
+/** Finding and reading the config file: walk-up, NAACCORD_CONFIG, --config, and broken files. */
+import {mkdirSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {ConfigError} from '../../src/config/errors.js'
+import {findConfigFile, loadConfig} from '../../src/config/load.js'
+import {tempDir} from '../helpers/index.js'
+import {at, BASE, CFG, errorsFor, issuesOf, withProject} from './helpers.js'
+
+describe('finding naaccord.config.yaml', () => {
+  it('walks up from a subfolder; the folder holding it is the root', () => {
+    withProject(BASE, {}, (dir) => {
+      const sub = path.join(dir, 'a', 'b')
+      mkdirSync(sub, {recursive: true})
+      const loaded = loadConfig({cwd: sub, env: {}})
+      expect(loaded.file).toBe(path.join(dir, CFG))
+      expect(loaded.root).toBe(dir)
+      expect(loaded.sources).toEqual([path.join(dir, CFG)])
+    })
+  })
+
+  it('skips a folder named naaccord.config.yaml on the way up', () => {
+    withProject(BASE, {}, (dir) => {
+      const sub = path.join(dir, 'sub')
+      mkdirSync(path.join(sub, CFG), {recursive: true})
+      expect(findConfigFile({cwd: sub, env: {}})).toBe(path.join(dir, CFG))
+    })
+  })
+
+  it('NAACCORD_CONFIG names the file (relative to cwd), and --config wins over it', () => {
+    withProject(BASE, {'other.yaml': BASE.replace('project: p', 'project: other')}, (dir) => {
+      const elsewhere = tempDir()
+      try {
+        const viaEnv = loadConfig({cwd: dir, env: {NAACCORD_CONFIG: 'other.yaml'}})
+        expect(viaEnv.config.project).toBe('other')
+        const viaAbsolute = loadConfig({cwd: elsewhere.dir, env: {NAACCORD_CONFIG: path.join(dir, 'other.yaml')}})
+        expect(viaAbsolute.root).toBe(dir)
+        const both = loadConfig({cwd: dir, configPath: CFG, env: {NAACCORD_CONFIG: 'other.yaml'}})
+        expect(both.config.project).toBe('p')
+      } finally {
+        elsewhere.cleanup()
+      }
+    })
+  })
+
+  it('a missing --config or NAACCORD_CONFIG file says which one named it', () => {
+    const issues = issuesOf((dir) => loadConfig({cwd: dir, configPath: 'nope.yaml', env: {}}), BASE)
+    expect(issues).toEqual([{file: 'nope.yaml', path: '', message: 'no such file (from --config)'}])
+    const fromEnv = issuesOf((dir) => loadConfig({cwd: dir, env: {NAACCORD_CONFIG: 'gone.yaml'}}), BASE)
+    expect(fromEnv[0].message).toBe('no such file (from NAACCORD_CONFIG)')
+  })
+
+  it('a directory given as --config says so and names the file to pass', () => {
+    const issues = issuesOf((dir) => loadConfig({cwd: dir, configPath: '.', env: {}}), BASE)
+    expect(issues).toHaveLength(1)
+    expect(issues[0].file).toBe('.')
+    expect(issues[0].message).toMatch(
+      /^is a directory, not a config file \(from --config\); pass \/.*naaccord\.config\.yaml$/,
+    )
+  })
+
+  it('no config anywhere above says how to get one', () => {
+    const t = tempDir()
+    try {
+      let caught: unknown
+      try {
+        findConfigFile({cwd: t.dir, env: {}})
+      } catch (error) {
+        caught = error
+      }
+      expect(caught).toBeInstanceOf(ConfigError)
+      expect((caught as ConfigError).message).toContain('run `naaccord init` to write one, or pass --config FILE')
+    } finally {
+      t.cleanup()
+    }
+  })
+})
+
+describe('broken files', () => {
+  it('an empty file, or one with only comments', () => {
+    for (const text of ['', '# nothing yet\n', '\n\n']) {
+      expect(errorsFor(text), JSON.stringify(text)).toEqual([
+        `${CFG}: the file is empty; run \`naaccord init\` for a starting point`,
+      ])
+    }
+  })
+
+  it('a YAML syntax error has a line and column', () => {
+    const text = 'project: p\nservers:\n  web: [\n'
+    const [error, ...rest] = errorsFor(text)
+    expect(rest).toEqual([])
+    expect(error).toMatch(/^naaccord\.config\.yaml:4:1: YAML syntax error: Flow sequence .* end with a \]$/)
+  })
+
+  it('a duplicate key is located at the second one', () => {
+    const text = `${BASE}project: q\n`
+    expect(errorsFor(text)).toEqual([`${at(CFG, text, 'project', 1)}: YAML syntax error: Map keys must be unique`])
+  })
+
+  it('a bad indent is located', () => {
+    const text = 'project: p\n  bad: indent\nservers: {}\n'
+    for (const error of errorsFor(text)) expect(error).toMatch(/^naaccord\.config\.yaml:\d+:\d+: YAML syntax error: /)
+  })
+
+  it('a list or a scalar at the top level', () => {
+    expect(errorsFor('- a\n- b\n')).toEqual([`${CFG}:1:1: expected a map of settings at the top level, got a list`])
+    expect(errorsFor('just words\n')).toEqual([
+      `${CFG}:1:1: expected a map of settings at the top level, got "just words"`,
+    ])
+  })
+
+  it('an alias bomb is refused as a config error, not a crash', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]']
+    for (let i = 1; i < 8; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      )
+    const errors = errorsFor(`${lines.join('\n')}\n`)
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatch(/^naaccord\.config\.yaml: YAML could not be read: .*alias/i)
+  })
+
+  it('.env that cannot be read', () => {
+    withProject(BASE, {}, (dir) => {
+      mkdirSync(path.join(dir, '.env'))
+      expect(() => loadConfig({cwd: dir, env: {}})).toThrow(/\.env: cannot read \.env: EISDIR/)
+    })
+  })
+
+  it('a __proto__ key is an unknown key and changes nothing else', () => {
+    const text = `${BASE}__proto__: {storage: /etc}\n`
+    expect(errorsFor(text)).toEqual([
+      `${at(CFG, text, '__proto__')} __proto__: unknown key (expected one of project, apiKey, storage, env, roles, dependencies, servers, smoke)`,
+    ])
+    const local = '__proto__:\n  storage: /etc\n'
+    withProject(BASE, {'naaccord.local.yaml': local}, (dir) => {
+      expect(() => loadConfig({cwd: dir, env: {}})).toThrow(/unknown key/)
+      expect(({} as Record<string, unknown>).storage).toBeUndefined()
+    })
+  })
+
+  it('a file that is not UTF-8 text still gives located errors, never a crash', () => {
+    withProject('', {}, (dir) => {
+      writeFileSync(path.join(dir, CFG), Buffer.from([0xff, 0xfe, 0x00, 0x3a, 0x0a, 0x5b]))
+      expect(() => loadConfig({cwd: dir, env: {}})).toThrow(ConfigError)
+    })
+  })
+})
