@@ -2,8 +2,8 @@
  * How long `naaccord doctor` takes on the built-in pair's config (plus two dependencies when DOCKER_HOST is set),
  * its checks run in parallel (as shipped) versus one after another, measured side by side in one run, in two
  * situations: no session (a foreign process holds web's port, so the /proc port-holder and tmux lookups are in
- * the figure) and a running session (the test stand-in serves the contract's health calls, web relaying to
- * services). Prints; asserts nothing.
+ * the figure) and a running session of the built-in pair (`naaccord serve services|web`; health calls to
+ * services and through web). Needs the build (dist/). Prints; asserts nothing.
  *
  *   npx tsx bench/doctor/parallel.ts [rounds]
  */
@@ -79,19 +79,28 @@ try {
     const servicesPort = await freePort()
     const p = tempProject(builtinConfig({webPort, servicesPort, key: KEY}) + deps)
     cleanups.push(p.cleanup)
-    const standin = spawn(
-      process.execPath,
-      [path.resolve('test/doctor/fixtures/standin.mjs'), String(servicesPort), String(webPort), KEY, KEY],
-      {stdio: ['ignore', 'pipe', 'inherit']},
-    )
-    children.push(standin)
-    await waitForLine(standin, 'ready')
-    const at = {pid: standin.pid, startedAt: Date.now(), state: 'ready' as const}
+    const serve = async (role: string, args: string[], extra: Record<string, string>) => {
+      const child = spawn(process.execPath, [path.resolve('bin/run.js'), 'serve', role, ...args], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: {PATH: process.env.PATH, INTERNAL_API_KEY: KEY, ...extra},
+      })
+      children.push(child)
+      await waitForLine(child, 'listening on')
+      return child
+    }
+    const storage = path.join(p.dir, 'storage', 'workspace')
+    const services = await serve('services', ['--port', String(servicesPort), '--storage', storage], {})
+    const web = await serve('web', ['--port', String(webPort)], {SERVICES_URL: `http://127.0.0.1:${servicesPort}`})
+    const at = (pid: number | undefined) => ({pid, pgid: pid, startedAt: Date.now(), state: 'ready' as const})
     writeSession(p.dir, {
-      supervisorPid: standin.pid as number,
+      supervisorPid: process.pid,
       units: [
-        unit('services', 'services', {...at, port: servicesPort, url: `http://127.0.0.1:${servicesPort}`}),
-        unit('web', 'web', {...at, port: webPort, url: `http://127.0.0.1:${webPort}`}),
+        unit('services', 'services', {
+          ...at(services.pid),
+          port: servicesPort,
+          url: `http://127.0.0.1:${servicesPort}`,
+        }),
+        unit('web', 'web', {...at(web.pid), port: webPort, url: `http://127.0.0.1:${webPort}`}),
       ],
     })
     await measure('a running session (health calls to services and through web)', p.dir)

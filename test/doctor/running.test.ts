@@ -1,60 +1,83 @@
 /**
- * A running session. The supervisor and built-in servers are other engineers' work in progress, so the session
- * here is a stand-in process that serves the contract's health calls on both ports and is recorded as the
- * session's supervisor in .naaccord/state.json, exactly as the supervisor records itself.
+ * A running session of the real built-in pair (`naaccord serve services|web`), each server leading its own
+ * process group as the supervisor launches them. The supervisor itself is another engineer's work in progress,
+ * so a sleeping process stands in for it, recorded in .naaccord/state.json exactly as protocol.ts lays it out.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {builtinConfig, freePort, tempProject} from '../helpers/index.js'
+import {builtinConfig, cliBin, freePort, tempProject} from '../helpers/index.js'
 import {unit, writeSession} from './fixtures.js'
-import {doctor, kill, one, waitForLine} from './helpers.js'
+import {doctor, kill, one, sleeper, waitForLine} from './helpers.js'
 
 const KEY = 'running-session-key-0123456789'
-const STANDIN = path.join(import.meta.dirname, 'fixtures', 'standin.mjs')
 
-describe('doctor: a running session', () => {
+describe('doctor: a running session of the built-in pair', () => {
   const children: ChildProcess[] = []
   const cleanups: (() => void)[] = []
   afterEach(async () => {
-    for (const c of children) await kill(c)
+    for (const c of children.reverse()) await kill(c)
     for (const c of cleanups) c()
     children.length = 0
     cleanups.length = 0
   })
 
-  /** A project whose session runs: its config says `configKey`; the running servers hold the given keys. */
-  async function running(opts: {configKey?: string; servicesKey?: string; webKey?: string} = {}) {
+  async function serve(role: 'web' | 'services', args: string[], env: Record<string, string>) {
+    const child = spawn(process.execPath, [cliBin, 'serve', role, ...args], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {PATH: process.env.PATH, NO_COLOR: '1', ...env},
+    })
+    children.push(child)
+    await waitForLine(child, 'listening on')
+    return child
+  }
+
+  /** A project whose session runs; the servers may be given other keys than the config's. */
+  async function running(opts: {servicesKey?: string; webKey?: string} = {}) {
     const webPort = await freePort()
     const servicesPort = await freePort()
-    const p = tempProject(builtinConfig({webPort, servicesPort, key: opts.configKey ?? KEY}))
+    const p = tempProject(builtinConfig({webPort, servicesPort, key: KEY}))
     cleanups.push(p.cleanup)
-    const child = spawn(
-      process.execPath,
-      [STANDIN, String(servicesPort), String(webPort), opts.servicesKey ?? KEY, opts.webKey ?? KEY],
-      {stdio: ['ignore', 'pipe', 'inherit']},
+    const supervisor = await sleeper()
+    children.push(supervisor)
+    const startedAt = Date.now()
+    const services = await serve(
+      'services',
+      ['--port', String(servicesPort), '--storage', path.join(p.dir, 'storage', 'workspace')],
+      {INTERNAL_API_KEY: opts.servicesKey ?? KEY},
     )
-    children.push(child)
-    await waitForLine(child, 'ready')
-    const pid = child.pid as number
-    const at = {pid, startedAt: Date.now(), state: 'ready' as const}
+    const web = await serve('web', ['--port', String(webPort)], {
+      INTERNAL_API_KEY: opts.webKey ?? KEY,
+      SERVICES_URL: `http://127.0.0.1:${servicesPort}`,
+    })
+    const launched = (child: ChildProcess, port: number) => ({
+      pid: child.pid,
+      pgid: child.pid,
+      startedAt,
+      state: 'ready' as const,
+      port,
+      url: `http://127.0.0.1:${port}`,
+    })
     writeSession(p.dir, {
-      supervisorPid: pid,
-      startedAt: Date.now(),
+      supervisorPid: supervisor.pid as number,
+      startedAt,
       watch: [path.join(p.dir, 'storage', 'web-tmp')],
       units: [
-        unit('services', 'services', {...at, port: servicesPort, url: `http://127.0.0.1:${servicesPort}`}),
-        unit('web', 'web', {...at, port: webPort, url: `http://127.0.0.1:${webPort}`}),
+        unit('services', 'services', launched(services, servicesPort)),
+        unit('web', 'web', launched(web, webPort)),
       ],
     })
-    return {dir: p.dir, webPort, servicesPort, pid}
+    return {dir: p.dir, webPort, servicesPort, supervisor: supervisor.pid}
   }
 
   it('checks services health, web to services, the watched folders, and accepts its own ports', async () => {
     const s = await running()
     const report = await doctor(s.dir)
-    expect(one(report, 'session').message).toMatch(new RegExp(`^a session is running \\(supervisor pid ${s.pid} for `))
+    expect(one(report, 'session').message).toMatch(
+      new RegExp(`^a session is running \\(supervisor pid ${s.supervisor} for `),
+    )
     expect(one(report, 'ports', `web:${s.webPort}`).message).toBe(
       `web: port ${s.webPort} is held by this project's running session`,
     )
@@ -62,6 +85,7 @@ describe('doctor: a running session', () => {
     expect(one(report, 'services-health').message).toMatch(/^services is healthy \(LocalFileSystemStorage, \d+ms\)$/)
     expect(one(report, 'web-health').message).toMatch(/^web reaches services \(test_passed, \d+ms\)$/)
     expect(one(report, 'web-watch').message).toBe(`web: ${path.join(s.dir, 'storage', 'web-tmp')} is empty`)
+    expect(report.summary.errors).toBe(0)
   })
 
   it("finds files in web's watched folder", async () => {
@@ -75,13 +99,17 @@ describe('doctor: a running session', () => {
     expect(r.detail?.[0]).toBe(path.join('spool', 'upload-0001.part'))
   })
 
-  it('reports web answering with test_passed false when its key is not the one services has', async () => {
-    const s = await running({webKey: KEY, servicesKey: 'another-services-key-000000'})
+  it('reports servers started with keys other than the config’s: services 403, web test_passed false', async () => {
+    const other = 'another-services-key-000000'
+    const s = await running({servicesKey: other})
     const report = await doctor(s.dir)
-    expect(one(report, 'services-health').message).toBe('services refuses the key (403)')
+    const svc = one(report, 'services-health')
+    expect(svc.message).toBe('services refuses the key (403)')
     const w = one(report, 'web-health')
     expect(w.status).toBe('error')
     expect(w.message).toBe('web answers but cannot reach services (test_passed: false)')
+    expect(w.detail?.[1]).toBe('web says: services answered 403')
+    expect(JSON.stringify(report)).not.toContain(other)
   })
 
   it('skips the running-session checks when no session runs', async () => {

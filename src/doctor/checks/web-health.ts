@@ -28,7 +28,11 @@ export const webHealthCheck: Check = {
       return result(ID, 'ok', `${w.unit.name} reaches services (test_passed, ${h.ms}ms)`, {detail: [where]})
     if (h.status === 200)
       return result(ID, 'error', `${w.unit.name} answers but cannot reach services (test_passed: false)`, {
-        detail: [where, `check its SERVICES_URL and that both roles share the key (see role-env and api-key above)`],
+        detail: [
+          where,
+          ...(h.body?.error ? [`web says: ${maskSecretsIn(h.body.error, [w.key])}`] : []),
+          'check its SERVICES_URL and that both roles share the key (see role-env and api-key above)',
+        ],
         fix: `naaccord logs ${w.unit.name}`,
       })
     const what = h.error ?? `HTTP ${h.status}${h.body?.error ? `: ${h.body.error}` : ''}`
