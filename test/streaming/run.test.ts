@@ -1,0 +1,193 @@
+/**
+ * The suite against the real built-in pair (in this process, on free ports), and against deliberately broken pairs:
+ * services down, a depot-style slow broken health, mismatched keys, a web that spools uploads to its temp folder,
+ * a services that flips a byte, a slow services, and a run interrupted mid-upload.
+ */
+import {existsSync, readdirSync} from 'node:fs'
+import path from 'node:path'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {selectChecks} from '../../src/streaming/checks/index.js'
+import {StorageClient} from '../../src/streaming/client.js'
+import {type RunOptions, runChecks} from '../../src/streaming/runner.js'
+import {WebWatcher} from '../../src/streaming/watch.js'
+import {freePort} from '../helpers/index.js'
+import {type BuiltinPair, KEY, startBuiltinPair} from './fixtures/pair.js'
+import {type RunningProxy, startProxy} from './fixtures/proxy.js'
+
+const client = (role: 'web' | 'services', url: string, apiKey = KEY) => new StorageClient({role, baseUrl: url, apiKey})
+
+function run(pair: BuiltinPair, extra: Partial<RunOptions> & {only?: string[]}) {
+  const {only, ...rest} = extra
+  return runChecks({
+    checks: selectChecks(only),
+    web: client('web', pair.web.url),
+    services: client('services', pair.services.url),
+    prefixRoot: 'naaccord-smoke',
+    size: 4 * 1024 * 1024,
+    timeoutMs: 10_000,
+    storageRoot: pair.storageRoot,
+    watcher: new WebWatcher([pair.webTmp]),
+    ...rest,
+  })
+}
+
+const byName = (report: Awaited<ReturnType<typeof runChecks>>, name: string) => {
+  const r = report.results.find((x) => x.name === name)
+  if (!r) throw new Error(`no result for ${name}`)
+  return r
+}
+
+/** Files left under uploads/naaccord-smoke/ (every run's prefix lives there; empty folders may stay). */
+function leftovers(pair: BuiltinPair): string[] {
+  const dir = path.join(pair.storageRoot, 'uploads', 'naaccord-smoke')
+  if (!existsSync(dir)) return []
+  return readdirSync(dir, {recursive: true, withFileTypes: true})
+    .filter((e) => !e.isDirectory())
+    .map((e) => path.join(e.parentPath, e.name))
+}
+
+describe('against the built-in pair', () => {
+  let pair: BuiltinPair
+  beforeAll(async () => {
+    pair = await startBuiltinPair()
+  })
+  afterAll(() => pair?.close())
+
+  it('passes every check and removes its prefix', async () => {
+    const report = await run(pair, {})
+    const failed = report.results.filter((r) => r.status === 'fail')
+    expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
+    expect(report.results.map((r) => r.name)).toEqual(selectChecks().map((c) => c.name))
+    expect(byName(report, 'legacy-header').status).toBe('info')
+    expect(byName(report, 'legacy-header').detail).toContain('accepted (200)')
+    expect(byName(report, 'large-upload').metrics?.uploadMBps).toBeGreaterThan(0)
+    expect(byName(report, 'path-safety').detail).toMatch(/\d+ hostile paths/)
+    expect(report.ok).toBe(true)
+    expect(report.cleanup).toMatchObject({ok: true, via: 'services'})
+    expect(report.prefix).toMatch(/^naaccord-smoke\/\d{8}T\d{6}-[0-9a-f]{8}$/)
+    expect(leftovers(pair)).toEqual([])
+  })
+
+  it('is interrupted mid-upload and still removes its prefix', async () => {
+    const controller = new AbortController()
+    const report = await run(pair, {
+      // chunked leaves its file for the cleanup to remove.
+      only: ['chunked', 'large-upload', 'path-safety'],
+      size: 512 * 1024 * 1024,
+      signal: controller.signal,
+      // Abort soon after chunked is done: the large upload is then under way.
+      onResult: (r) => {
+        if (r.name === 'chunked') setTimeout(() => controller.abort(), 150)
+      },
+    })
+    expect(report.interrupted).toBe(true)
+    expect(report.ok).toBe(false)
+    expect(byName(report, 'large-upload')).toMatchObject({status: 'fail', detail: 'interrupted'})
+    expect(report.results.map((r) => r.name)).not.toContain('path-safety')
+    expect(report.cleanup.ok).toBe(true)
+    expect(report.cleanup.deleted).toBeGreaterThanOrEqual(1)
+    // The built-in services drops a half-received upload; either way nothing of the run remains.
+    expect(leftovers(pair)).toEqual([])
+  })
+})
+
+describe('against broken pairs', () => {
+  const closers: (() => Promise<void>)[] = []
+  afterAll(async () => {
+    for (const close of closers.reverse()) await close()
+  })
+  async function pairWith(opts: Parameters<typeof startBuiltinPair>[0] = {}) {
+    const pair = await startBuiltinPair(opts)
+    closers.push(() => pair.close())
+    return pair
+  }
+  async function proxy(target: string, behaviour: Parameters<typeof startProxy>[1]): Promise<RunningProxy> {
+    const p = await startProxy(target, behaviour)
+    closers.push(() => p.close())
+    return p
+  }
+
+  it('services down: web-health fails at once with what web answered', async () => {
+    // The built-in web answers at once (test_passed:false with the reason); the depot's would after ~18 s.
+    const dead = await freePort()
+    const pair = await pairWith({servicesUrl: () => `http://127.0.0.1:${dead}`})
+    const report = await run(pair, {only: ['web-health', 'web-roundtrip']})
+    const health = byName(report, 'web-health')
+    expect(health.status).toBe('fail')
+    expect(health.durationMs).toBeLessThan(5000)
+    expect(health.expected).toBe('200 with test_passed: true')
+    expect(health.actual).toMatch(/"test_passed":false.*ECONNREFUSED|^502/)
+    expect(byName(report, 'web-roundtrip').status).toBe('fail')
+    expect(report.ok).toBe(false)
+  })
+
+  it("services down behind a depot-style web (200, test_passed:false, late): fails within the check's own limit", async () => {
+    const pair = await pairWith()
+    const slowWeb = await proxy(pair.web.url, {brokenHealthAfterMs: 60_000})
+    const report = await run(pair, {only: ['web-health'], web: client('web', slowWeb.url)})
+    const health = byName(report, 'web-health')
+    expect(health.status).toBe('fail')
+    expect(health.detail).toMatch(/^timed out after 5\.00s: web did not confirm/)
+    expect(health.durationMs).toBeLessThan(6000)
+
+    const lying = await proxy(pair.web.url, {brokenHealthAfterMs: 10})
+    const fast = await run(pair, {only: ['web-health'], web: client('web', lying.url)})
+    expect(byName(fast, 'web-health')).toMatchObject({status: 'fail', expected: '200 with test_passed: true'})
+    expect(byName(fast, 'web-health').actual).toContain('"test_passed":false')
+  }, 20_000)
+
+  it('mismatched keys between web and services: both health checks fail', async () => {
+    const pair = await pairWith({servicesKey: 'another-key-fedcba9876543210'})
+    const report = await run(pair, {only: ['services-health', 'web-health', 'web-roundtrip']})
+    expect(byName(report, 'services-health')).toMatchObject({status: 'fail', expected: 'status 200'})
+    expect(byName(report, 'services-health').actual).toMatch(/^403/)
+    expect(byName(report, 'web-health').status).toBe('fail')
+    expect(byName(report, 'web-roundtrip').status).toBe('fail')
+  })
+
+  it('a web that spools uploads to its temp folder is caught, with path and size', async () => {
+    const pair = await pairWith()
+    const spooling = await proxy(pair.web.url, {spoolDir: pair.webTmp})
+    const report = await run(pair, {only: ['web-roundtrip', 'web-stores-nothing'], web: client('web', spooling.url)})
+    // The proxy relays correctly: the round trip passes; only the watch sees the spooled bodies.
+    expect(byName(report, 'web-roundtrip').status).toBe('pass')
+    const watch = byName(report, 'web-stores-nothing')
+    expect(watch.status).toBe('fail')
+    expect(watch.detail).toContain(path.join(pair.webTmp, 'upload-'))
+    expect(watch.detail).toMatch(/\d+ bytes|size unknown/)
+    expect(watch.detail).toContain('since removed')
+    // The files were removed at once, yet the watch saw them.
+    expect(readdirSync(pair.webTmp)).toEqual([])
+  })
+
+  it('a services that corrupts one byte fails the round trip with both hashes', async () => {
+    const pair = await pairWith()
+    const corrupt = await proxy(pair.services.url, {corruptDownloads: true})
+    const report = await run(pair, {only: ['services-roundtrip'], services: client('services', corrupt.url)})
+    const r = byName(report, 'services-roundtrip')
+    expect(r.status).toBe('fail')
+    expect(r.detail).toBe('download: the bytes differ from the upload')
+    expect(r.expected).toMatch(/^204923 bytes, sha256 [0-9a-f]{64}$/)
+    expect(r.actual).toMatch(/^204923 bytes, sha256 [0-9a-f]{64}$/)
+    expect(r.actual).not.toBe(r.expected)
+    expect(report.cleanup.ok).toBe(true)
+  })
+
+  it('a slow services: each check reports its own timeout, and cleanup still runs', async () => {
+    const pair = await pairWith()
+    const slow = await proxy(pair.services.url, {delayMs: 3000, delayRoutes: ['health', 'upload']})
+    const report = await run(pair, {
+      only: ['services-health', 'services-roundtrip', 'cleanup-dry-run'],
+      services: client('services', slow.url),
+      timeoutMs: 400,
+    })
+    for (const name of ['services-health', 'services-roundtrip']) {
+      const r = byName(report, name)
+      expect(r.status, name).toBe('fail')
+      expect(r.detail, name).toBe('timed out after 400ms')
+      expect(r.durationMs, name).toBeLessThan(1500)
+    }
+    expect(byName(report, 'cleanup-dry-run').status).toBe('pass')
+    expect(report.cleanup.ok).toBe(true)
+  })
+})
