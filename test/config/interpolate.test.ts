@@ -1,3 +1,4 @@
+/** biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are ${VAR} interpolation syntax under test */
 /** ${VAR}, ${VAR:-default}, ${VAR:?message}, $$, and where the values come from (.env, the environment). */
 import {describe, expect, it} from 'vitest'
 import {interpolateString, interpolateValue} from '../../src/config/interpolate.js'
