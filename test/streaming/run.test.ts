@@ -12,6 +12,7 @@ import {type RunOptions, runChecks} from '../../src/streaming/runner.js'
 import {WebWatcher} from '../../src/streaming/watch.js'
 import {freePort} from '../helpers/index.js'
 import {type BuiltinPair, KEY, startBuiltinPair} from './fixtures/pair.js'
+import {startPermissiveServices} from './fixtures/permissive.js'
 import {type RunningProxy, startProxy} from './fixtures/proxy.js'
 
 const client = (role: 'web' | 'services', url: string, apiKey = KEY) => new StorageClient({role, baseUrl: url, apiKey})
@@ -189,5 +190,25 @@ describe('against broken pairs', () => {
     }
     expect(byName(report, 'cleanup-dry-run').status).toBe('pass')
     expect(report.cleanup.ok).toBe(true)
+  })
+
+  it('a services without path confinement fails path safety, naming what it accepted and where files landed', async () => {
+    const pair = await pairWith()
+    const permissive = await startPermissiveServices(pair.storageRoot, pair.dir)
+    closers.push(permissive.close)
+    const services = client('services', permissive.url)
+    const report = await run(pair, {only: ['path-safety'], services})
+    const r = byName(report, 'path-safety')
+    expect(r.status).toBe('fail')
+    // `../../name` from uploads/ lands beside the storage root: still inside the test's temp folder.
+    expect(r.detail).toMatch(/^a hostile path wrote outside its disk: .*naaccord-escape-/)
+    expect(r.actual).toContain(path.join(pair.dir, `naaccord-escape-${report.runId}.txt`))
+
+    // Without a local storage root to look at, the answers alone fail it.
+    const remote = await run(pair, {only: ['path-safety'], services, storageRoot: undefined})
+    const rr = byName(remote, 'path-safety')
+    expect(rr.status).toBe('fail')
+    expect(rr.detail).toMatch(/^\d+ of \d+ hostile requests were accepted$/)
+    expect(rr.actual).toContain('upload "../naaccord-escape-')
   })
 })

@@ -123,8 +123,8 @@ export const pathSafety: Check = {
     const landed = ctx.storageRoot ? localLandingSpots(ctx.storageRoot, writes).filter((f) => existsSync(f)) : []
     if (landed.length > 0)
       throw new CheckFailure(
-        `a hostile path wrote outside the storage root: ${landed.join(', ')}`,
-        'nothing written outside the storage root',
+        `a hostile path wrote outside its disk: ${landed.join(', ')}`,
+        'nothing written outside the uploads disk',
         landed.join(', '),
       )
     if (changes.length > 0)
