@@ -1,0 +1,131 @@
+/** The shipped configs validate, and the depot template says what the wire contract asks of each role. */
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {buildPlan, type Plan, type PlannedServer} from '../../src/config/plan.js'
+import {repoRoot} from '../helpers/index.js'
+import {loadText} from './helpers.js'
+
+const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8')
+
+describe('shipped configs validate with an empty environment', () => {
+  for (const file of ['naaccord.config.yaml', 'templates/builtin.config.yaml', 'templates/depot.config.yaml']) {
+    it(file, () => {
+      const loaded = loadText(read(file))
+      expect(loaded.config.project).toBe('naaccord-depot')
+      expect(Object.values(loaded.config.servers).map((s) => s.role)).toEqual(
+        expect.arrayContaining(['web', 'services']),
+      )
+    })
+  }
+})
+
+describe('the depot template', () => {
+  const plan: Plan = buildPlan(loadText(read('templates/depot.config.yaml')), {profiles: []})
+  const server = (name: string) => plan.units.find((u) => u.name === name) as PlannedServer
+  const services = server('services')
+  const web = server('web')
+
+  it('runs both roles as runserver on 0.0.0.0 from the project virtualenv, in the repo root', () => {
+    for (const s of [services, web]) {
+      expect(s.command).toBe(path.join(plan.root, '.venv/bin/python'))
+      expect(s.cwd).toBe(plan.root)
+      expect(s.args).toEqual(['manage.py', 'runserver', `0.0.0.0:${s.port}`])
+    }
+    expect(services.port).toBe(8001)
+    expect(web.port).toBe(8000)
+  })
+
+  it("gives both roles the contract's env", () => {
+    for (const s of [services, web]) {
+      expect(s.env).toMatchObject({
+        DJANGO_SETTINGS_MODULE: 'depot.settings',
+        DEBUG: 'True',
+        PYTHONUNBUFFERED: '1',
+        DB_HOST: '127.0.0.1',
+        DB_PORT: '3306',
+        DB_NAME: 'naaccord',
+        DB_USER: 'naaccord',
+        CELERY_BROKER_URL: 'redis://127.0.0.1:6379/0',
+        SERVER_ROLE: s.role,
+        INTERNAL_API_KEY: plan.apiKey.value,
+      })
+      expect(s.env.DB_PASSWORD).toBeTruthy()
+    }
+    for (const name of ['NAS_UPLOADS_PATH', 'NAS_REPORTS_PATH', 'NAS_WORKSPACE_PATH']) {
+      expect(services.env[name], name).toBeTruthy()
+      expect(services.env[name]).not.toMatch(/^\/mnt\/nas/)
+      expect(web.env[name], name).toBeUndefined()
+    }
+    expect(web.env.SERVICES_URL).toBe('http://127.0.0.1:8001')
+    expect(web.env.SERVICES_SERVER_URL).toBe('http://127.0.0.1:8001')
+  })
+
+  it("points web's FILE_UPLOAD_TEMP_DIR at a folder it watches", () => {
+    expect(web.env.FILE_UPLOAD_TEMP_DIR).toBeTruthy()
+    expect(web.watch).toContain(path.resolve(web.cwd, web.env.FILE_UPLOAD_TEMP_DIR))
+    expect(services.env.FILE_UPLOAD_TEMP_DIR).toBeUndefined()
+  })
+
+  it('uses the database password the MariaDB container is given', () => {
+    const mariadb = plan.units.find((u) => u.name === 'mariadb')
+    expect(mariadb?.kind === 'dependency' && mariadb.config.env.MYSQL_PASSWORD).toBe(services.env.DB_PASSWORD)
+    expect(mariadb?.kind === 'dependency' && mariadb.config.env).toMatchObject({
+      MYSQL_DATABASE: 'naaccord',
+      MYSQL_USER: 'naaccord',
+    })
+  })
+
+  it('is ready when health answers with the key and test_passed: true', () => {
+    for (const s of [services, web]) {
+      expect(s.ready?.http).toMatchObject({
+        url: `http://127.0.0.1:${s.port}/internal/storage/health`,
+        headers: {'X-API-Key': plan.apiKey.value},
+        json: {test_passed: true},
+      })
+    }
+  })
+
+  it("depends and starts in the contract's order", () => {
+    expect(services.dependsOn).toEqual({mariadb: 'healthy', redis: 'ready'})
+    expect(web.dependsOn).toEqual({services: 'ready'})
+    const order = plan.units.map((u) => u.name)
+    const before = (a: string, b: string) => expect(order.indexOf(a), `${a} before ${b}`).toBeLessThan(order.indexOf(b))
+    before('mariadb', 'services')
+    before('redis', 'services')
+    before('services', 'web')
+    for (const later of ['celery', 'flower', 'assets']) before('web', later)
+  })
+
+  it('runs celery from the virtualenv and the assets with npm run dev on 3000', () => {
+    const celery = server('celery')
+    expect(celery.command).toBe(path.join(plan.root, '.venv/bin/celery'))
+    expect(celery.args).toEqual(['-A', 'depot', 'worker', '-l', 'info'])
+    const assets = server('assets')
+    expect([assets.command, ...assets.args]).toEqual(['npm', 'run', 'dev'])
+    expect(assets.port).toBe(3000)
+  })
+
+  it("has the seed's Docker dependencies with their readiness", () => {
+    const deps = Object.fromEntries(plan.units.filter((u) => u.kind === 'dependency').map((u) => [u.name, u]))
+    expect(Object.keys(deps).sort()).toEqual(['flower', 'mariadb', 'minio', 'redis'])
+    const cfg = (name: string) => (deps[name].kind === 'dependency' ? deps[name].config : undefined)
+    expect(cfg('mariadb')?.image).toBe('mariadb:11')
+    expect(cfg('mariadb')?.healthcheck?.test).toContain('healthcheck.sh')
+    expect(cfg('redis')?.image).toBe('redis:7-alpine')
+    expect(cfg('redis')?.ready?.exec?.command).toEqual(['redis-cli', 'ping'])
+    expect(cfg('minio')?.ready?.http?.url).toBe('http://127.0.0.1:9000/minio/health/live')
+    expect(cfg('flower')?.ports).toContain('5555:5555')
+  })
+
+  it('takes ports and the key from the environment', () => {
+    const loaded = loadText(read('templates/depot.config.yaml'), {
+      env: {NAACCORD_WEB_PORT: '9000', NAACCORD_SERVICES_PORT: '9001', INTERNAL_API_KEY: 'env-key-0123456789'},
+    })
+    const p = buildPlan(loaded, {profiles: []})
+    const w = p.units.find((u) => u.name === 'web') as PlannedServer
+    expect(w.env.SERVICES_URL).toBe('http://127.0.0.1:9001')
+    expect(w.args).toEqual(['manage.py', 'runserver', '0.0.0.0:9000'])
+    expect(w.env.INTERNAL_API_KEY).toBe('env-key-0123456789')
+  })
+})
