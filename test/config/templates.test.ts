@@ -90,11 +90,11 @@ describe('the depot template', () => {
     expect(services.dependsOn).toEqual({mariadb: 'healthy', redis: 'ready'})
     expect(web.dependsOn).toEqual({services: 'ready'})
     const order = plan.units.map((u) => u.name)
-    const before = (a: string, b: string) => expect(order.indexOf(a), `${a} before ${b}`).toBeLessThan(order.indexOf(b))
-    before('mariadb', 'services')
-    before('redis', 'services')
-    before('services', 'web')
-    for (const later of ['celery', 'flower', 'assets']) before('web', later)
+    const startsBefore = (a: string, b: string) => expect(order.indexOf(a), `${a} before ${b}`).toBeLessThan(order.indexOf(b))
+    startsBefore('mariadb', 'services')
+    startsBefore('redis', 'services')
+    startsBefore('services', 'web')
+    for (const later of ['celery', 'flower', 'assets']) startsBefore('web', later)
   })
 
   it('runs celery from the virtualenv and the assets with npm run dev on 3000', () => {
