@@ -90,7 +90,8 @@ describe('the depot template', () => {
     expect(services.dependsOn).toEqual({mariadb: 'healthy', redis: 'ready'})
     expect(web.dependsOn).toEqual({services: 'ready'})
     const order = plan.units.map((u) => u.name)
-    const startsBefore = (a: string, b: string) => expect(order.indexOf(a), `${a} before ${b}`).toBeLessThan(order.indexOf(b))
+    const startsBefore = (a: string, b: string) =>
+      expect(order.indexOf(a), `${a} before ${b}`).toBeLessThan(order.indexOf(b))
     startsBefore('mariadb', 'services')
     startsBefore('redis', 'services')
     startsBefore('services', 'web')
