@@ -1,0 +1,140 @@
+/**
+ * `naaccord test-streaming` end to end, as a child process: --start on a temp project (starts the built-in pair,
+ * tests it, stops it, leaves nothing behind), explicit URLs with --verbose, exit codes, and Ctrl-C mid-run.
+ */
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import path from 'node:path'
+import {execa} from 'execa'
+import {afterAll, beforeAll, describe, expect, it} from 'vitest'
+import {isPortFree} from '../../src/util/ports.js'
+import {builtinConfig, cliBin, freePort, runCli, tempProject} from '../helpers/index.js'
+import {type BuiltinPair, KEY, startBuiltinPair} from './fixtures/pair.js'
+
+const lastLine = (text: string) => text.trim().split('\n').at(-1)
+
+describe('naaccord test-streaming --start', () => {
+  it('starts the pair on free ports, passes, writes JSON and JUnit, and leaves nothing behind', async () => {
+    // The configured ports are taken: --start must not use them.
+    const project = tempProject(builtinConfig({webPort: 1, servicesPort: 2}))
+    try {
+      const res = await runCli(['test-streaming', '--start', '--json', '--junit', 'smoke.xml', '--size', '4MiB'], {
+        cwd: project.dir,
+      })
+      expect(res.exitCode, res.all).toBe(0)
+      const json = JSON.parse(res.stdout)
+      expect(json).toMatchObject({ok: true, summary: {failed: 0, passed: 10, info: 1}, cleanup: {ok: true}})
+      expect(json.targets.key).toBe('test…')
+      expect(res.all).not.toContain('test-key-0123456789abcdef')
+      expect(json.results.find((r: {name: string}) => r.name === 'web-stores-nothing').detail).toContain(
+        path.join(project.dir, 'storage', 'web-tmp'),
+      )
+      const xml = readFileSync(path.join(project.dir, 'smoke.xml'), 'utf8')
+      expect(xml.match(/<testcase /g)).toHaveLength(11)
+      expect(xml).toContain('failures="0"')
+      // Nothing left: no storage folders, no servers on the ports it used.
+      expect(readdirSync(project.dir).sort()).toEqual(['naaccord.config.yaml', 'smoke.xml'])
+      for (const url of [json.targets.web, json.targets.services])
+        expect(await isPortFree(Number(new URL(url).port))).toBe(true)
+    } finally {
+      project.cleanup()
+    }
+  })
+
+  it('without a running session and without --start, says what to do (exit 2)', async () => {
+    const project = tempProject(builtinConfig({webPort: await freePort(), servicesPort: await freePort()}))
+    try {
+      const res = await runCli(['test-streaming'], {cwd: project.dir})
+      expect(res.exitCode).toBe(2)
+      // oclif wraps long errors with " ›" continuation marks.
+      const message = res.stderr.replace(/\s*›\s*/g, ' ').replace(/\s+/g, ' ')
+      expect(message).toMatch(/no session is running.*naaccord start.*--start.*--web-url and --services-url/)
+    } finally {
+      project.cleanup()
+    }
+  })
+})
+
+describe('naaccord test-streaming against named servers', () => {
+  let pair: BuiltinPair
+  beforeAll(async () => {
+    pair = await startBuiltinPair()
+  })
+  afterAll(() => pair?.close())
+  const urls = () => ['--web-url', pair.web.url, '--services-url', pair.services.url]
+
+  it('--verbose shows each exchange with the key masked; plain lines end with the summary', async () => {
+    const res = await runCli(
+      ['test-streaming', ...urls(), '--api-key', KEY, '--only', 'services-health', '--only', 'auth', '--verbose'],
+      {
+        cwd: pair.dir,
+      },
+    )
+    expect(res.exitCode, res.all).toBe(0)
+    expect(res.stderr).toContain(`→ services GET ${pair.services.url}/internal/storage/health [X-API-Key: smok…]`)
+    expect(res.stderr).toMatch(/← services 200 in \d+ms \{"status":"healthy"/)
+    expect(res.all).not.toContain(KEY)
+    expect(res.stdout).toMatch(/^✓ PASS services-health \d+ms: healthy/m)
+    expect(lastLine(res.stdout)).toBe('2 passed, 0 failed')
+  })
+
+  it('a failing required check exits 1 and shows expected and got', async () => {
+    const res = await runCli(['test-streaming', ...urls(), '--only', 'services-health'], {
+      cwd: pair.dir,
+      env: {NO_COLOR: '1', INTERNAL_API_KEY: 'wrong-key-for-this-pair-000'},
+    })
+    expect(res.exitCode).toBe(1)
+    expect(res.stdout).toMatch(/✗ FAIL services-health/)
+    expect(res.stdout).toContain('    expected: status 200')
+    expect(res.stdout).toMatch(/ {4}got: {6}403/)
+    expect(lastLine(res.stdout)).toBe('0 passed, 1 failed')
+  })
+
+  it('unknown check names and bad flags are refused with the fix', async () => {
+    const res = await runCli(['test-streaming', ...urls(), '--only', 'nope'], {cwd: pair.dir})
+    expect(res.exitCode).toBe(2)
+    expect(res.stderr).toMatch(/unknown check "nope" \(checks: services-health/)
+    const size = await runCli(['test-streaming', ...urls(), '--size', 'huge'], {cwd: pair.dir})
+    expect(size.exitCode).toBe(2)
+    expect(size.stderr).toContain('--size huge: expected a size such as 64MiB')
+  })
+
+  it('Ctrl-C during the large upload stops the run, removes the prefix, exits 130', async () => {
+    const child = execa(
+      process.execPath,
+      [
+        cliBin,
+        'test-streaming',
+        ...urls(),
+        '--api-key',
+        KEY,
+        '--size',
+        '2GiB',
+        '--only',
+        'chunked',
+        '--only',
+        'large-upload',
+      ],
+      {
+        cwd: pair.dir,
+        reject: false,
+        env: {NO_COLOR: '1'},
+      },
+    )
+    let out = ''
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString()
+      // chunked is done and its file is stored: the large upload is under way now.
+      if (out.includes('PASS chunked')) setTimeout(() => child.kill('SIGINT'), 300)
+    })
+    const res = await child
+    expect(res.exitCode, `${res.stdout}\n${res.stderr}`).toBe(130)
+    expect(res.stderr).toContain('SIGINT: stopping the checks and removing the test files')
+    expect(res.stdout).toMatch(/^cleanup: removed naaccord-smoke\/[^/]+\/ via services \([1-9]\d* file/m)
+    expect(res.stdout).toMatch(/✗ FAIL large-upload \S+: interrupted/)
+    const dir = path.join(pair.storageRoot, 'uploads', 'naaccord-smoke')
+    const files = existsSync(dir)
+      ? readdirSync(dir, {recursive: true, withFileTypes: true}).filter((e) => !e.isDirectory())
+      : []
+    expect(files).toEqual([])
+  })
+})
