@@ -2,7 +2,7 @@
  * `naaccord test-streaming` end to end, as a child process: --start on a temp project (starts the built-in pair,
  * tests it, stops it, leaves nothing behind), explicit URLs with --verbose, exit codes, and Ctrl-C mid-run.
  */
-import {existsSync, readdirSync, readFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -61,6 +61,45 @@ describe('naaccord test-streaming against named servers', () => {
   })
   afterAll(() => pair?.close())
   const urls = () => ['--web-url', pair.web.url, '--services-url', pair.services.url]
+
+  it("by default tests the running session's servers, with its key and web's watched folders", async () => {
+    // A session as the supervisor records it (state.json), held by a live process: this test's own.
+    const project = tempProject(builtinConfig({webPort: 1, servicesPort: 2, key: KEY}))
+    try {
+      mkdirSync(path.join(project.dir, '.naaccord'))
+      const unit = (name: string, role: 'web' | 'services', url: string) => ({
+        name,
+        kind: 'server',
+        role,
+        state: 'ready',
+        url,
+        port: Number(new URL(url).port),
+        restarts: 0,
+        logFile: path.join(project.dir, '.naaccord', 'logs', `${name}.log`),
+      })
+      const status = {
+        version: 1,
+        project: 'nac-test',
+        configFile: path.join(project.dir, 'naaccord.config.yaml'),
+        root: project.dir,
+        supervisorPid: process.pid,
+        startedAt: Date.now(),
+        socketPath: path.join(project.dir, '.naaccord', 'control.sock'),
+        watch: [pair.webTmp],
+        state: 'running',
+        units: [unit('services', 'services', pair.services.url), unit('web', 'web', pair.web.url)],
+      }
+      writeFileSync(path.join(project.dir, '.naaccord', 'state.json'), JSON.stringify(status))
+      const res = await runCli(['test-streaming', '--only', 'web-health', '--only', 'web-stores-nothing'], {
+        cwd: project.dir,
+      })
+      expect(res.exitCode, res.all).toBe(0)
+      expect(res.stdout).toContain(`web ${pair.web.url}  services ${pair.services.url}  key smok… (config)`)
+      expect(res.stdout).toContain(`nothing created in ${pair.webTmp} during the run`)
+    } finally {
+      project.cleanup()
+    }
+  })
 
   it('--verbose shows each exchange with the key masked; plain lines end with the summary', async () => {
     const res = await runCli(

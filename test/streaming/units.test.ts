@@ -198,6 +198,39 @@ describe('targets and the client', () => {
     expect(resolveKey({}, undefined, {}).keySource).toBe('none')
   })
 
+  it('streams uploads with a Content-Length (Django runserver cannot read chunked request bodies)', async () => {
+    const seen: {length?: string; chunked?: string; bytes: number}[] = []
+    const server = createServer((req, res) => {
+      let bytes = 0
+      req.on('data', (c: Buffer) => {
+        bytes += c.length
+      })
+      req.on('end', () => {
+        seen.push({length: req.headers['content-length'], chunked: req.headers['transfer-encoding'], bytes})
+        res.end('{}')
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    try {
+      const client = new StorageClient({
+        role: 'web',
+        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      })
+      const size = 3 * 1024 * 1024 + 5
+      const mp = multipartBody([['path', 'p']], {
+        field: 'file',
+        filename: 'file',
+        contentType: 'application/octet-stream',
+        size,
+        data: generatedStream(size, 'cl'),
+      })
+      await client.request('upload', {method: 'POST', multipart: mp})
+      expect(seen).toEqual([{length: String(mp.length), chunked: undefined, bytes: mp.length}])
+    } finally {
+      server.close()
+    }
+  })
+
   it('verbose lines never hold the whole key, even when the server echoes it', async () => {
     const key = 'a-very-secret-key-0123456789'
     const server = createServer((req, res) => {
