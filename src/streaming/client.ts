@@ -76,6 +76,14 @@ export class TransportError extends Error {
 
 const PREVIEW = 300
 
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+])
+
 export class StorageClient {
   readonly role: 'web' | 'services'
   readonly origin: string
@@ -218,6 +226,15 @@ export class StorageClient {
       message = `connection refused by ${new URL(url).host} (is the ${this.role} server running?)`
     else if (code === 'ECONNRESET' || code === 'EPIPE')
       message = `connection reset by ${new URL(url).host} after ${ms}ms`
+    else if (
+      /certificate required|alert number 116/i.test(e.message) ||
+      code === 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED'
+    )
+      message = `${new URL(url).host} requires a client certificate: pass --cert and --key (mutual TLS)`
+    else if (code && UNTRUSTED.has(code))
+      message = `${e.message} (${code}): ${new URL(url).host}'s certificate is not trusted; pass --ca with the CA that signed it`
+    else if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+      message = `${e.message}: use the host name the certificate was issued for`
     else message = `${e.message}${code && !e.message.includes(code) ? ` (${code})` : ''}`
     this.log?.(`✗ ${this.role} ${url}: ${message}`)
     return new TransportError(message, code)
