@@ -114,13 +114,10 @@ try {
     `(d) whole suite, 64 MiB large upload ${(suiteMs / 1000).toFixed(2).padStart(6)} s    (${report.results.length} checks, failed: ${failed.join(', ') || 'none'})`,
   )
 } finally {
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise((resolve) =>
-          child.exitCode !== null ? resolve(null) : (child.once('exit', resolve), child.kill('SIGTERM')),
-        ),
-    ),
+  const exits = children.map((child) =>
+    child.exitCode !== null ? Promise.resolve() : new Promise<void>((resolve) => child.once('exit', () => resolve())),
   )
+  for (const child of children) child.kill('SIGTERM')
+  await Promise.all(exits)
   rmSync(dir, {recursive: true, force: true})
 }
