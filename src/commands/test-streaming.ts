@@ -64,7 +64,10 @@ Exit code: 0 when every required check passed, 1 otherwise, 130 when interrupted
     const tty = Boolean(process.stdout.isTTY) && !flags.json
     const controller = new AbortController()
     const onSignal = (sig: NodeJS.Signals) => {
-      if (controller.signal.aborted) return
+      if (controller.signal.aborted) {
+        process.stderr.write(`${sig}: still removing the test files and stopping what was started…\n`)
+        return
+      }
       process.stderr.write(`\n${sig}: stopping the checks and removing the test files…\n`)
       controller.abort()
     }
@@ -122,6 +125,8 @@ Exit code: 0 when every required check passed, 1 otherwise, 130 when interrupted
       if (report.interrupted) this.exit(130)
       if (!report.ok) this.exit(1)
     } catch (error) {
+      // Interrupted while --start was still bringing the pair up: it has been stopped again.
+      if (controller.signal.aborted) this.exit(130)
       if (error instanceof TargetError || (error instanceof Error && error.message.startsWith('unknown check')))
         this.error(maskSecretsIn(error.message, [secret]), {exit: 2})
       throw error

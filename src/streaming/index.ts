@@ -10,7 +10,7 @@ import {parseSize} from '../util/duration.js'
 import {selectChecks} from './checks/index.js'
 import {StorageClient} from './client.js'
 import {startPair} from './oneshot.js'
-import {type RunReport, runChecks} from './runner.js'
+import {assertSafePrefix, type RunReport, runChecks} from './runner.js'
 import {TargetError, type TargetFlags, type Targets, targetsFromFlags, targetsFromSession} from './target.js'
 import type {CheckResult} from './types.js'
 import {WebWatcher} from './watch.js'
@@ -56,7 +56,14 @@ export async function runStreamingTest(opts: StreamingOptions): Promise<Streamin
   if (size === undefined || size < 1)
     throw new TargetError(`--size ${sizeText}: expected a size such as 64MiB, 512KiB or 1000000`)
   const timeoutMs = opts.timeoutMs ?? plan?.smoke.timeout ?? 30_000
-  const prefixRoot = opts.prefix ?? plan?.smoke.prefix ?? 'naaccord-smoke'
+  const prefixRoot = (opts.prefix ?? plan?.smoke.prefix ?? 'naaccord-smoke').replace(/\/+$/, '')
+  try {
+    assertSafePrefix(`${prefixRoot}/run-id`)
+  } catch {
+    throw new TargetError(
+      `smoke.prefix ${JSON.stringify(prefixRoot)} could resolve to a disk root: use a plain relative folder such as naaccord-smoke`,
+    )
+  }
 
   let stop: (() => Promise<void>) | undefined
   let targets: Targets

@@ -137,6 +137,18 @@ describe('naaccord test-streaming against named servers', () => {
     expect(size.stderr).toContain('--size huge: expected a size such as 64MiB')
   })
 
+  it('a configured prefix that could resolve to a disk root is refused before anything is sent', async () => {
+    const project = tempProject(`${builtinConfig({webPort: 1, servicesPort: 2, key: KEY})}smoke:\n  prefix: ../\n`)
+    try {
+      const res = await runCli(['test-streaming', ...urls(), '--verbose'], {cwd: project.dir})
+      expect(res.exitCode).toBe(2)
+      expect(res.stderr).toContain('smoke.prefix ".." could resolve to a disk root')
+      expect(res.stderr).not.toContain('→')
+    } finally {
+      project.cleanup()
+    }
+  })
+
   it('Ctrl-C during the large upload stops the run, removes the prefix, exits 130', async () => {
     const child = execa(
       process.execPath,
