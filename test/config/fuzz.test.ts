@@ -1,3 +1,4 @@
+/** biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are ${VAR} interpolation syntax fed to the loader */
 /**
  * Fuzz: a few thousand mutated configs (the shipped configs' YAML text cut and spliced, and their parsed structure
  * with keys deleted, values swapped for other types, random and near-miss keys) go through the loader and the
@@ -160,9 +161,17 @@ function randomValue(rng: Rng, depth = 0): unknown {
 
 /** Every [container, key] pair in a parsed structure, to pick one to mutate. */
 function slots(value: unknown, out: [Record<string, unknown> | unknown[], string | number][] = []) {
-  if (Array.isArray(value)) value.forEach((v, i) => (out.push([value, i]), slots(v, out)))
-  else if (value !== null && typeof value === 'object')
-    for (const [k, v] of Object.entries(value)) out.push([value as Record<string, unknown>, k]), slots(v, out)
+  if (Array.isArray(value)) {
+    for (const [i, v] of value.entries()) {
+      out.push([value, i])
+      slots(v, out)
+    }
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      out.push([value as Record<string, unknown>, k])
+      slots(v, out)
+    }
+  }
   return out
 }
 
