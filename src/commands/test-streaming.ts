@@ -116,6 +116,8 @@ Exit code: 0 when every required check passed, 1 otherwise, 130 when interrupted
               services: targets.services,
               key: maskSecret(targets.apiKey),
               header: targets.header,
+              from: targets.from,
+              watch: targets.watch,
             }),
             null,
             2,

@@ -4,7 +4,7 @@
  * the config. Reads the session through the doctor's reader until the session client lands (one place to swap).
  */
 import {readFileSync} from 'node:fs'
-import type {Plan} from '../config/plan.js'
+import type {Plan, PlannedServer} from '../config/plan.js'
 import {readSession} from '../doctor/session.js'
 import {maskSecret} from '../util/mask.js'
 import type {TlsOptions} from './client.js'
@@ -109,7 +109,25 @@ function checkUrl(flag: string, value: string | undefined): string | undefined {
   return url.origin
 }
 
-/** Targets from the flags alone, or undefined when no URL was given. */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
+
+/** The plan's server of that role when `url` is that server on this machine (same loopback port). */
+function localServer(
+  plan: Plan | undefined,
+  role: 'web' | 'services',
+  url: string | undefined,
+): PlannedServer | undefined {
+  if (!plan || !url) return undefined
+  const u = new URL(url)
+  if (!LOOPBACK.has(u.hostname)) return undefined
+  const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80))
+  return plan.units.find((x): x is PlannedServer => x.kind === 'server' && x.role === role && x.port === port)
+}
+
+/**
+ * Targets from the flags alone, or undefined when no URL was given. A URL that is the config's own server on this
+ * machine brings what the config knows about it: web's watched folders, services' storage root.
+ */
 export function targetsFromFlags(flags: TargetFlags, plan: Plan | undefined): Targets | undefined {
   const web = checkUrl('--web-url', flags.webUrl)
   const services = checkUrl('--services-url', flags.servicesUrl)
@@ -120,7 +138,8 @@ export function targetsFromFlags(flags: TargetFlags, plan: Plan | undefined): Ta
     ...resolveKey(flags, plan),
     header: flags.header ?? plan?.smoke.header ?? 'X-API-Key',
     tls: tlsFromFlags(flags),
-    watch: flags.watch ?? [],
+    watch: flags.watch ?? localServer(plan, 'web', web)?.watch ?? [],
+    storageRoot: localServer(plan, 'services', services) ? plan?.storageRoot : undefined,
     from: 'flags',
   }
 }

@@ -7,6 +7,7 @@ import path from 'node:path'
 import {pipeline} from 'node:stream/promises'
 import busboy from 'busboy'
 import {afterEach, describe, expect, it} from 'vitest'
+import type {Plan} from '../../src/config/plan.js'
 import {selectChecks} from '../../src/streaming/checks/index.js'
 import {escapingPaths, readingPaths} from '../../src/streaming/checks/path-safety.js'
 import {StorageClient} from '../../src/streaming/client.js'
@@ -189,6 +190,28 @@ describe('targets and the client', () => {
       services: 'http://127.0.0.1:8001',
       header: 'X-API-Key',
       from: 'flags',
+    })
+    // A URL that is the config's own local server brings its watched folders and storage root.
+    const plan = {
+      storageRoot: '/p/storage/workspace',
+      smoke: {header: 'X-API-Key'},
+      apiKey: {value: undefined, source: 'none'},
+      units: [
+        {kind: 'server', role: 'web', port: 8000, watch: ['/p/storage/web-tmp']},
+        {kind: 'server', role: 'services', port: 8001, watch: []},
+      ],
+    } as unknown as Plan
+    expect(
+      targetsFromFlags({webUrl: 'http://localhost:8000', servicesUrl: 'http://127.0.0.1:8001'}, plan),
+    ).toMatchObject({
+      watch: ['/p/storage/web-tmp'],
+      storageRoot: '/p/storage/workspace',
+    })
+    expect(
+      targetsFromFlags({webUrl: 'http://web.staging:8000', servicesUrl: 'http://127.0.0.1:9999'}, plan),
+    ).toMatchObject({
+      watch: [],
+      storageRoot: undefined,
     })
     expect(resolveKey({apiKey: 'flag-key'}, undefined, {INTERNAL_API_KEY: 'env-key'}).keySource).toBe('--api-key')
     expect(resolveKey({}, undefined, {INTERNAL_API_KEY: 'env-key'})).toEqual({

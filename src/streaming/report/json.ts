@@ -7,6 +7,10 @@ export interface JsonTargets {
   /** Masked. */
   key: string
   header: string
+  /** flags, session, or started (--start). */
+  from: string
+  /** web's folders that were watched. */
+  watch: string[]
 }
 
 /** The --json document: stable field names for CI and scripts. */
