@@ -1,11 +1,12 @@
 import type {ChildProcess} from 'node:child_process'
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawn} from 'node:child_process'
+import {once} from 'node:events'
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {isPortFree} from '../../src/util/ports.js'
 import {builtinConfig, cliBin, freePort, tempProject} from '../helpers/index.js'
-import {doctor, kill, listener, one} from './helpers.js'
+import {doctor, kill, listener, one, waitForLine} from './helpers.js'
 
 describe('doctor: ports', () => {
   const cleanups: (() => unknown)[] = []
@@ -56,6 +57,25 @@ describe('doctor: ports', () => {
     expect(r.detail?.[1]).toBe(
       `stop it (kill ${holder.pid}) or give redis another port (dependencies.redis.ports[0]) in naaccord.local.yaml`,
     )
+  })
+
+  it("recognises this project's own server running outside any session, and its fix stops it", async () => {
+    const p = await project()
+    // Started the way the plan starts web (same command line, same folder), with no session recording it.
+    const server = spawn(
+      process.execPath,
+      [cliBin, 'serve', 'web', '--host', '127.0.0.1', '--port', String(p.webPort)],
+      {cwd: p.dir, detached: true, stdio: ['ignore', 'pipe', 'inherit'], env: {PATH: process.env.PATH}},
+    )
+    cleanups.push(() => kill(server))
+    await waitForLine(server, 'listening on')
+    const r = one(await doctor(p.dir), 'ports', `web:${p.webPort}`)
+    expect(r.message).toBe(`web: port ${p.webPort} is held by this project's web server, running outside any session`)
+    expect(r.fix).toBe(`kill -- -${server.pid}`)
+    const exited = once(server, 'exit')
+    execFileSync('sh', ['-c', r.fix as string])
+    await exited
+    expect(await isPortFree(p.webPort)).toBe(true)
   })
 
   it('gives the exact tmux kill-session command for a leftover of a tmux session', async () => {

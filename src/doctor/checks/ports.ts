@@ -3,8 +3,9 @@
  * command line) and, for a leftover of a tmux session or an orphan of this project's crashed session, the exact
  * command that stops it.
  */
+import {readlinkSync} from 'node:fs'
 import type {PlannedUnit} from '../../config/plan.js'
-import {findPortHolder, isPortFree} from '../../util/ports.js'
+import {findPortHolder, isPortFree, type PortHolder} from '../../util/ports.js'
 import {ancestry, readStat} from '../proc.js'
 import type {SessionInfo} from '../session.js'
 import {tmuxOwner} from '../tmux.js'
@@ -62,6 +63,32 @@ function ownedByRunningSession(session: SessionInfo, holderPid: number | undefin
   return chain.some((p) => p.pid === session.supervisorPid) || pgids.has(readStat(holderPid)?.pgid)
 }
 
+function cwdOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`)
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * A server of this very config, running with no session that knows it: same command line and working folder
+ * as the plan gives one of its servers. The fix stops its whole group when it leads one (runserver's
+ * autoreloader parent and child together), otherwise the process.
+ */
+function strayServer(units: PlannedUnit[], holder: PortHolder): {unit: string; fix: string} | undefined {
+  const cwd = cwdOf(holder.pid)
+  const unit = units.find(
+    (u) => u.kind === 'server' && u.cwd === cwd && [u.command, ...u.args].join(' ') === holder.command,
+  )
+  if (!unit) return undefined
+  const pgid = readStat(holder.pid)?.pgid
+  const leader = pgid ? readStat(pgid) : undefined
+  const ownGroup = readStat(process.pid)?.pgid
+  const fix = leader && pgid !== ownGroup && cwdOf(pgid as number) === cwd ? `kill -- -${pgid}` : `kill ${holder.pid}`
+  return {unit: unit.name, fix}
+}
+
 async function checkPort(ctx: DoctorContext, p: ConfiguredPort, session: SessionInfo): Promise<CheckResult> {
   const subject = `${p.unit}:${p.port}`
   if (await isPortFree(p.port, p.host)) return result(ID, 'ok', `${p.unit}: port ${p.port} is free`, {subject})
@@ -100,6 +127,14 @@ async function checkPort(ctx: DoctorContext, p: ConfiguredPort, session: Session
         ? `${p.unit}: port ${p.port} is held by a process in a pane of this tmux session (${tmux.session})`
         : `${p.unit}: port ${p.port} is held by a leftover of tmux session ${tmux.session ?? `(server pid ${tmux.serverPid})`}`,
       {subject, detail, fix: tmux.stopCommand},
+    )
+  const stray = strayServer(ctx.plan?.units ?? [], holder)
+  if (stray)
+    return result(
+      ID,
+      'error',
+      `${p.unit}: port ${p.port} is held by this project's ${stray.unit} server, running outside any session`,
+      {subject, detail: [...detail, 'started by hand, or left by a session whose state is gone'], fix: stray.fix},
     )
   return result(ID, 'error', `${p.unit}: port ${p.port} is in use by another program`, {
     subject,
