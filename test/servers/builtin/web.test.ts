@@ -25,10 +25,14 @@ describe('web /upload', () => {
     for (const [i, r] of results.entries()) {
       expect(r.status, `upload ${i}`).toBe(200)
       expect(r.body).toMatchObject({success: true, size: files[i].length, sha256: sha256(files[i])})
-      expect(r.body.path).toMatch(new RegExp(`^web-uploads/\\d{4}-\\d\\d-\\d\\d/[0-9a-f]+-concurrent-${i}\\.bin$`))
+      expect(r.body.path).toMatch(/^web-uploads\/\d{4}-\d\d-\d\d\/[0-9a-f]+$/)
       const stored = path.join(pair.root, 'uploads', r.body.path)
       expect(sha256(readFileSync(stored)), `stored file ${i}`).toBe(sha256(files[i]))
-      expect(JSON.parse(readFileSync(`${stored}.meta`, 'utf8')).sha256).toBe(sha256(files[i]))
+      expect(JSON.parse(readFileSync(`${stored}.meta`, 'utf8'))).toMatchObject({
+        sha256: sha256(files[i]),
+        original_filename: `concurrent-${i}.bin`,
+        request_id: r.body.request_id,
+      })
     }
     // And back through the relay, the way a client of web reads them.
     const back = await api.getRaw('download', {path: results[7].body.path, disk: 'uploads'})
@@ -46,7 +50,9 @@ describe('web /upload', () => {
     expect(web.some((l) => /"POST \/upload HTTP\/1\.1" 200 \d+/.test(l))).toBe(true)
     expect(services.some((l) => l.includes('Internal API: file upload'))).toBe(true)
     expect(
-      services.some((l) => /Saved file to .*storage\/workspace\/uploads\/web-uploads\/.*follow-me\.csv/.test(l)),
+      services.some((l) =>
+        new RegExp(`Saved file to \\S*storage/workspace/uploads/web-uploads/[0-9-]+/${rid} `).test(l),
+      ),
     ).toBe(true)
     expect(services.some((l) => /"POST \/internal\/storage\/upload HTTP\/1\.1" 200 \d+/.test(l))).toBe(true)
     expect(web[0]).toMatch(/^\[\d\d\/[A-Z][a-z]{2}\/\d{4} \d\d:\d\d:\d\d\] /)

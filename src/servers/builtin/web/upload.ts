@@ -1,29 +1,31 @@
 /**
- * POST /upload, the public form's target. The browser's multipart body is parsed with busboy and rebuilt, part by
- * part, as the body services' upload route expects (path, disk, content_type, metadata, then the file), written
- * straight into the relayed request: nothing touches this server's disk. The SHA-256 reported is the one services
- * computed from the bytes as they streamed to its disk (hashing here too would cost a third of web's CPU for no
- * gain: TCP already guards the hop); the size is checked on both sides.
+ * POST /upload, the public form's target. Web does not parse the browser's body: it sends services a few form
+ * fields of its own (path, disk, metadata) in the browser's own multipart boundary, then pipes the browser's body
+ * through unchanged. Services' upload route reads the first `path` it sees (ours) and the file part named `file`
+ * (the form's), so the bytes go from the browser's socket to services' socket and touch nothing on the way: no
+ * disk, and almost no CPU (busboy parses once, on services). The stored path, size and SHA-256 reported are the
+ * ones services computed while the bytes streamed to its disk.
  */
 import type {IncomingMessage} from 'node:http'
-import {Transform, Writable} from 'node:stream'
-import {pipeline} from 'node:stream/promises'
-import busboy from 'busboy'
 import {drainAndClose, sendJson} from '../http-util.js'
 import type {WebContext} from './context.js'
-import {closing, fieldPart, fileHeader, newBoundary} from './multipart-writer.js'
+import {fieldPart} from './multipart-writer.js'
 import {errorPage, uploadResultPage} from './page.js'
 import {readBody} from './services-client.js'
 
-const HWM = 256 * 1024
-
-/** `web-uploads/2026-11-29/<request id>-<file name>`: a fresh, safe place for every upload. */
-export function storedPathFor(rid: string, filename: string, now = new Date()): string {
-  const base = (filename.split(/[\\/]/).pop() ?? '').replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '')
-  return `web-uploads/${now.toISOString().slice(0, 10)}/${rid}-${base.slice(-100) || 'upload'}`
+/** `web-uploads/2026-11-29/<request id>`: a fresh, safe place for every upload. */
+export function storedPathFor(rid: string, now = new Date()): string {
+  return `web-uploads/${now.toISOString().slice(0, 10)}/${rid}`
 }
 
-export async function handleUpload(ctx: WebContext): Promise<void> {
+/** The boundary of a multipart/form-data Content-Type, or undefined when it is not one. */
+export function multipartBoundary(contentType: string | undefined): string | undefined {
+  if (!contentType || !/^multipart\/form-data\s*(;|$)/i.test(contentType)) return undefined
+  const m = /;\s*boundary=(?:"([^"]{1,70})"|([^\s;"]{1,70}))/i.exec(contentType)
+  return m ? (m[1] ?? m[2]) : undefined
+}
+
+export function handleUpload(ctx: WebContext): Promise<void> {
   const {req, res, rid, log, services} = ctx
   const wantsHtml = /text\/html/.test(req.headers.accept ?? '')
   const answer = (status: number, body: Record<string, unknown>) => {
@@ -35,134 +37,73 @@ export async function handleUpload(ctx: WebContext): Promise<void> {
     res.end(html)
   }
 
-  let parser: busboy.Busboy
-  try {
-    parser = busboy({headers: req.headers, highWaterMark: HWM, fileHwm: HWM, limits: {fieldSize: 64 * 1024}})
-  } catch {
+  const contentType = req.headers['content-type']
+  const boundary = multipartBoundary(contentType)
+  if (!boundary) {
     answer(400, {error: 'Expected a multipart/form-data body with a file part named "file"'})
-    return
+    return Promise.resolve()
   }
-
-  const boundary = newBoundary()
+  const declared = req.headers['content-length']
+  if (declared !== undefined && !/^\d+$/.test(declared)) {
+    answer(400, {error: 'Invalid Content-Length'})
+    return Promise.resolve()
+  }
+  const storedPath = storedPathFor(rid)
+  const prefix = Buffer.from(
+    fieldPart(boundary, 'path', storedPath) +
+      fieldPart(boundary, 'disk', 'uploads') +
+      fieldPart(boundary, 'metadata', JSON.stringify({uploaded_via: 'naaccord web', request_id: rid})),
+  )
   const up = services.request(
     'POST',
     '/internal/storage/upload',
-    {'content-type': `multipart/form-data; boundary=${boundary}`},
+    {
+      'content-type': contentType,
+      ...(declared !== undefined ? {'content-length': String(prefix.length + Number(declared))} : {}),
+    },
     rid,
   )
-  // Connect now: a services outage is answered within a second, before the body is read.
-  up.flushHeaders()
-  let upstreamFailed = false
-  const upstreamAnswer = new Promise<IncomingMessage>((resolve, reject) => {
-    up.once('response', resolve)
-    up.once('error', reject)
-  })
-  upstreamAnswer.catch((error) => {
-    upstreamFailed = true
-    if (res.headersSent || clientGone) return
-    const message = services.describe(error)
-    log.warn(rid, `${message}; answering 502`)
-    answer(502, {error: message, services_url: services.origin})
-  })
+  log.info(
+    rid,
+    `Streaming to services server ${services.origin}/internal/storage/upload as ${storedPath} (${declared ?? 'chunked'} bytes)`,
+  )
 
-  let clientGone = false
-  let size = 0
-  let storedPath: string | undefined
-  let pump: Promise<void> | undefined
-
-  // Bytes go to services unless it failed; then they are read and dropped so the client can finish and read the 502.
-  const toServices = new Writable({
-    highWaterMark: HWM,
-    write(chunk: Buffer, _encoding, done) {
-      if (upstreamFailed || up.destroyed) return done()
-      if (up.write(chunk)) return done()
-      const go = () => {
-        up.off('drain', go)
-        up.off('close', go)
-        done()
-      }
-      up.on('drain', go)
-      up.on('close', go)
-    },
-  })
-  const count = new Transform({
-    highWaterMark: HWM,
-    transform(chunk: Buffer, _encoding, done) {
-      size += chunk.length
-      done(null, chunk)
-    },
-  })
-
-  parser.on('file', (name, stream, info) => {
-    // A part that is skipped has no other listener: an abort must not become an unhandled 'error'.
-    stream.on('error', () => {})
-    if (name !== 'file' || storedPath !== undefined || upstreamFailed) {
-      stream.resume()
-      return
-    }
-    storedPath = storedPathFor(rid, info.filename ?? '')
-    log.info(
-      rid,
-      `Streaming to services server ${services.origin}/internal/storage/upload: ${JSON.stringify(info.filename ?? '')} as ${storedPath}`,
-    )
-    const metadata = {original_filename: info.filename ?? '', uploaded_via: 'naaccord web', request_id: rid}
-    up.write(
-      fieldPart(boundary, 'path', storedPath) +
-        fieldPart(boundary, 'disk', 'uploads') +
-        fieldPart(boundary, 'content_type', info.mimeType) +
-        fieldPart(boundary, 'metadata', JSON.stringify(metadata)) +
-        fileHeader(boundary, 'file', 'file', info.mimeType),
-    )
-    pump = pipeline(stream, count, toServices)
-  })
-
-  const parsed = new Promise<void>((resolve, reject) => {
-    parser.once('close', resolve)
-    parser.once('error', reject)
+  return new Promise((resolve) => {
+    let clientGone = false
     req.once('aborted', () => {
       clientGone = true
-      reject(new Error('the client went away mid-upload'))
-    })
-  })
-  req.pipe(parser)
-  try {
-    await parsed
-    await pump
-  } catch (error) {
-    up.destroy()
-    if (clientGone) {
+      up.destroy()
       log.warn(rid, 'upload: the client went away mid-upload; the relayed request was aborted')
-      res.destroy()
-      return
-    }
-    answer(400, {error: `Malformed multipart body: ${(error as Error).message}`})
-    return
-  }
-  if (upstreamFailed) return
-  if (storedPath === undefined) {
-    up.destroy()
-    answer(400, {error: 'File is required: the form must carry a file part named "file"'})
-    return
-  }
-  up.end(closing(boundary))
-  let reply: IncomingMessage
-  try {
-    reply = await upstreamAnswer
-  } catch {
-    return
-  }
-  const text = await readBody(reply, 1024 * 1024).catch(() => '')
-  let body: Record<string, unknown> = {}
-  try {
-    body = JSON.parse(text)
-  } catch {}
-  if (reply.statusCode !== 200) {
-    answer(reply.statusCode ?? 502, {error: String(body.error ?? `services answered ${reply.statusCode}`)})
-    return
-  }
-  if (body.size !== size) {
-    answer(502, {error: `services stored ${body.size} bytes, web sent ${size}`})
-    return
-  }
-  answer(200, {success: true, path: storedPath, size, sha256: body.sha256 ?? null, request_id: rid})
+    })
+    res.once('close', () => {
+      if (!res.writableFinished) up.destroy()
+      resolve()
+    })
+    up.on('error', (error) => {
+      req.unpipe(up)
+      if (clientGone) return res.destroy()
+      const message = services.describe(error)
+      log.warn(rid, `${message}; answering 502`)
+      answer(502, {error: message, services_url: services.origin})
+    })
+    up.on('response', (reply: IncomingMessage) => {
+      readBody(reply, 1024 * 1024).then(
+        (text) => {
+          let body: Record<string, unknown> = {}
+          try {
+            body = JSON.parse(text)
+          } catch {}
+          if (reply.statusCode !== 200) {
+            answer(reply.statusCode ?? 502, {error: String(body.error ?? `services answered ${reply.statusCode}`)})
+            return
+          }
+          answer(200, {success: true, path: storedPath, size: body.size, sha256: body.sha256 ?? null, request_id: rid})
+        },
+        () =>
+          answer(502, {error: `services at ${services.origin} broke off its answer`, services_url: services.origin}),
+      )
+    })
+    up.write(prefix)
+    req.pipe(up)
+  })
 }

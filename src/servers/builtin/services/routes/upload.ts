@@ -14,7 +14,7 @@ export async function upload(ctx: RouteContext): Promise<void> {
     if (!file) throw new HttpError(400, 'File is required')
     await storage.commit(file, target.abs)
     await storage.writeMeta(target.abs, {
-      metadata: parseMetadata(fields.metadata),
+      metadata: withFilename(parseMetadata(fields.metadata), file.filename),
       contentType: fields.content_type || file.mimeType || 'application/octet-stream',
       size: file.size,
       sha256: file.sha256,
@@ -26,4 +26,13 @@ export async function upload(ctx: RouteContext): Promise<void> {
     if (file) await storage.discard(file)
     throw error
   }
+}
+
+/**
+ * built-in: the uploaded part's own filename is kept in the sidecar as `original_filename` (web's form uploads are
+ * stored under a request id). The depot's client always names its part "file", which adds nothing.
+ */
+function withFilename(metadata: Record<string, unknown>, filename: string): Record<string, unknown> {
+  if (!filename || filename === 'file' || metadata.original_filename !== undefined) return metadata
+  return {...metadata, original_filename: filename}
 }
