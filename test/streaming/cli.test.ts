@@ -7,7 +7,8 @@ import path from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {isPortFree} from '../../src/util/ports.js'
-import {builtinConfig, cliBin, freePort, runCli, tempProject} from '../helpers/index.js'
+import {builtinConfig, cliBin, freePort, tempProject} from '../helpers/index.js'
+import {cli} from './fixtures/cli.js'
 import {type BuiltinPair, KEY, startBuiltinPair} from './fixtures/pair.js'
 
 const lastLine = (text: string) => text.trim().split('\n').at(-1)
@@ -17,7 +18,7 @@ describe('naaccord test-streaming --start', () => {
     // The configured ports are taken: --start must not use them.
     const project = tempProject(builtinConfig({webPort: 1, servicesPort: 2}))
     try {
-      const res = await runCli(['test-streaming', '--start', '--json', '--junit', 'smoke.xml', '--size', '4MiB'], {
+      const res = await cli(['test-streaming', '--start', '--json', '--junit', 'smoke.xml', '--size', '4MiB'], {
         cwd: project.dir,
       })
       expect(res.exitCode, res.all).toBe(0)
@@ -43,7 +44,7 @@ describe('naaccord test-streaming --start', () => {
   it('without a running session and without --start, says what to do (exit 2)', async () => {
     const project = tempProject(builtinConfig({webPort: await freePort(), servicesPort: await freePort()}))
     try {
-      const res = await runCli(['test-streaming'], {cwd: project.dir})
+      const res = await cli(['test-streaming'], {cwd: project.dir})
       expect(res.exitCode).toBe(2)
       // oclif wraps long errors with " ›" continuation marks.
       const message = res.stderr.replace(/\s*›\s*/g, ' ').replace(/\s+/g, ' ')
@@ -90,7 +91,7 @@ describe('naaccord test-streaming against named servers', () => {
         units: [unit('services', 'services', pair.services.url), unit('web', 'web', pair.web.url)],
       }
       writeFileSync(path.join(project.dir, '.naaccord', 'state.json'), JSON.stringify(status))
-      const res = await runCli(['test-streaming', '--only', 'web-health', '--only', 'web-stores-nothing'], {
+      const res = await cli(['test-streaming', '--only', 'web-health', '--only', 'web-stores-nothing'], {
         cwd: project.dir,
       })
       expect(res.exitCode, res.all).toBe(0)
@@ -102,7 +103,7 @@ describe('naaccord test-streaming against named servers', () => {
   })
 
   it('--verbose shows each exchange with the key masked; plain lines end with the summary', async () => {
-    const res = await runCli(
+    const res = await cli(
       ['test-streaming', ...urls(), '--api-key', KEY, '--only', 'services-health', '--only', 'auth', '--verbose'],
       {
         cwd: pair.dir,
@@ -117,7 +118,7 @@ describe('naaccord test-streaming against named servers', () => {
   })
 
   it('a failing required check exits 1 and shows expected and got', async () => {
-    const res = await runCli(['test-streaming', ...urls(), '--only', 'services-health'], {
+    const res = await cli(['test-streaming', ...urls(), '--only', 'services-health'], {
       cwd: pair.dir,
       env: {NO_COLOR: '1', INTERNAL_API_KEY: 'wrong-key-for-this-pair-000'},
     })
@@ -129,10 +130,10 @@ describe('naaccord test-streaming against named servers', () => {
   })
 
   it('unknown check names and bad flags are refused with the fix', async () => {
-    const res = await runCli(['test-streaming', ...urls(), '--only', 'nope'], {cwd: pair.dir})
+    const res = await cli(['test-streaming', ...urls(), '--only', 'nope'], {cwd: pair.dir})
     expect(res.exitCode).toBe(2)
     expect(res.stderr).toMatch(/unknown check "nope" \(checks: services-health/)
-    const size = await runCli(['test-streaming', ...urls(), '--size', 'huge'], {cwd: pair.dir})
+    const size = await cli(['test-streaming', ...urls(), '--size', 'huge'], {cwd: pair.dir})
     expect(size.exitCode).toBe(2)
     expect(size.stderr).toContain('--size huge: expected a size such as 64MiB')
   })
@@ -140,7 +141,7 @@ describe('naaccord test-streaming against named servers', () => {
   it('a configured prefix that could resolve to a disk root is refused before anything is sent', async () => {
     const project = tempProject(`${builtinConfig({webPort: 1, servicesPort: 2, key: KEY})}smoke:\n  prefix: ../\n`)
     try {
-      const res = await runCli(['test-streaming', ...urls(), '--verbose'], {cwd: project.dir})
+      const res = await cli(['test-streaming', ...urls(), '--verbose'], {cwd: project.dir})
       expect(res.exitCode).toBe(2)
       expect(res.stderr).toContain('smoke.prefix ".." could resolve to a disk root')
       expect(res.stderr).not.toContain('→')

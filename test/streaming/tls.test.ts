@@ -6,7 +6,8 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {execa} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {runCli, tempDir} from '../helpers/index.js'
+import {tempDir} from '../helpers/index.js'
+import {cli} from './fixtures/cli.js'
 import {type BuiltinPair, KEY, startBuiltinPair} from './fixtures/pair.js'
 import {type RunningProxy, startProxy} from './fixtures/proxy.js'
 
@@ -49,7 +50,7 @@ describe.skipIf(!openssl)('https targets with mutual TLS (openssl not found: ski
   const base = () => ['test-streaming', '--services-url', proxies[0].url, '--web-url', proxies[1].url, '--api-key', KEY]
 
   it('passes with --ca, --cert and --key', async () => {
-    const res = await runCli(
+    const res = await cli(
       [
         ...base(),
         '--ca',
@@ -71,7 +72,7 @@ describe.skipIf(!openssl)('https targets with mutual TLS (openssl not found: ski
   })
 
   it('fails when the server demands a client certificate and none is given; --insecure is warned about', async () => {
-    const res = await runCli([...base(), '--insecure', '--only', 'services-health'], {cwd: certs.dir})
+    const res = await cli([...base(), '--insecure', '--only', 'services-health'], {cwd: certs.dir})
     expect(res.exitCode).toBe(1)
     expect(res.stderr).toContain('--insecure: server certificates are not checked')
     expect(res.stdout).toMatch(
@@ -80,7 +81,7 @@ describe.skipIf(!openssl)('https targets with mutual TLS (openssl not found: ski
   })
 
   it('fails against an unknown CA without --ca', async () => {
-    const res = await runCli(
+    const res = await cli(
       [...base(), '--cert', file('client.pem'), '--key', file('client.key'), '--only', 'services-health'],
       {cwd: certs.dir},
     )
