@@ -92,6 +92,30 @@ describe('against the built-in pair', () => {
   })
 })
 
+describe('against a pair answering the depot way where the contract allows it', () => {
+  let pair: BuiltinPair
+  const proxies: RunningProxy[] = []
+  beforeAll(async () => {
+    pair = await startBuiltinPair()
+    proxies.push(
+      await startProxy(pair.services.url, {depotStyle: true}),
+      await startProxy(pair.web.url, {depotStyle: true}),
+    )
+  })
+  afterAll(async () => {
+    for (const p of proxies) await p.close()
+    await pair?.close()
+  })
+
+  it('passes: HTML 403s, 500 for hostile paths, the seed header refused (reported as info)', async () => {
+    const report = await run(pair, {services: client('services', proxies[0].url), web: client('web', proxies[1].url)})
+    const failed = report.results.filter((r) => r.status === 'fail')
+    expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
+    expect(byName(report, 'legacy-header').detail).toContain('refused (403), as the depot does')
+    expect(report.ok).toBe(true)
+  })
+})
+
 describe('against broken pairs', () => {
   const closers: (() => Promise<void>)[] = []
   afterAll(async () => {
