@@ -6,21 +6,32 @@ import {renderHuman, renderJson} from '../doctor/render.js'
 
 export default class Doctor extends BaseCommand {
   static override summary = 'Check everything the dev environment needs, say what is wrong and how to fix it.'
-  static override description =
-    `Checks, in parallel: Node, the config, .env against its template, the container engine and
-dependency images, a stale session, every configured port, the internal API key (set, shared, long enough,
-not the dev default in production), the role environment (SERVICES_URL, SERVER_ROLE), server commands,
-Django virtualenv and manage.py, storage folders and free space; and when a session runs: services health,
-web→services health (test_passed) and that web's watched folders are empty.
+  static override description = `Checks, run in parallel and printed in a stable order:
+- node: the Node version
+- config: the config loads and validates (errors at file:line:col)
+- dotenv: .env has every entry of .env.example
+- engine: the container engine's endpoint, reachability and API version
+- images: each enabled dependency's image is local (--online: pullable)
+- session: no stale session (dead supervisor, leftover files, orphans)
+- ports: each port is free or this session's; else who holds it, how to stop
+- api-key: one key for both roles, 16+ chars, no dev default in production
+- role-env: SERVICES_URL points at services; SERVER_ROLE set, lower case
+- commands: each server's command is found and its folder exists
+- django: the virtualenv and manage.py are in place
+- storage: storage folders exist or can be made, are writable, have space
+- services-health: services answers health with the key (session running)
+- web-health: web reaches services, test_passed (session running)
+- web-watch: web's watched folders are empty (session running)
 
-One line per result: ✓ ok, ! warning, ✗ error (- skipped), with detail and the exact fix command.
-Secrets are never printed whole.
+One line per result: ✓ ok, ! warning, ✗ error, - skipped; the detail and the
+exact fix command under it. Secrets are never printed whole.
 
---fix applies only safe fixes and says what it did: creates missing storage folders, clears a stale session
-of this project (stops its orphaned server groups, removes lock/state/socket; logs are kept) and appends
-missing .env entries from .env.example. Then it checks again.
+--fix applies only safe fixes, says what it did, then checks again: it
+creates missing storage folders, clears a stale session of this project
+(stops its orphaned server groups, removes lock, state and socket; keeps the
+logs) and appends missing .env entries from .env.example.
 
-Exit code: 0 when there are no errors (warnings allowed), 1 when there is at least one error.`
+Exit code: 0 with no errors (warnings allowed), 1 with at least one error.`
   static override examples = [
     '<%= config.bin %> doctor',
     '<%= config.bin %> doctor --fix',

@@ -64,7 +64,7 @@ describe('naaccord doctor (CLI)', () => {
   it('documents the exit code and --fix in --help', async () => {
     const r = await runCli(['doctor', '--help'], {env, extendEnv: false})
     expect(r.exitCode).toBe(0)
-    expect(String(r.stdout)).toContain('Exit code: 0 when there are no errors (warnings allowed), 1 when there is')
+    expect(String(r.stdout)).toContain('Exit code: 0 with no errors (warnings allowed), 1 with at least one error.')
     expect(String(r.stdout)).toContain('--fix')
   })
 })
