@@ -24,7 +24,7 @@ export interface WebServerOptions {
   /** The shared key: checked on the internal routes, sent on every call to services. */
   apiKey?: string
   log?: LogSink
-  /** How long a connection to services may take before web answers 502. */
+  /** How long a connection to services may take before web answers 502 (default 800 ms: the answer comes within a second). */
   connectTimeoutMs?: number
 }
 

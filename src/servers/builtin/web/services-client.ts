@@ -12,7 +12,7 @@ export class ServicesClient {
   constructor(
     readonly origin: string,
     private readonly apiKey: string | undefined,
-    readonly connectTimeoutMs = 1000,
+    readonly connectTimeoutMs = 800,
   ) {}
 
   /** A request to services; the caller writes the body and listens for 'response' and 'error'. */
