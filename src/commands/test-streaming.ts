@@ -102,6 +102,7 @@ Exit code: 0 when every required check passed, 1 otherwise, 130 when interrupted
             services: t.services,
             key: describeKey(t),
             prefix: `${prefixRoot}/<run-id>`,
+            from: t.from,
           }))
             this.log(line)
         },

@@ -6,6 +6,7 @@
 import {ConfigError} from '../config/errors.js'
 import {type LoadedConfig, loadConfig} from '../config/load.js'
 import {buildPlan, type Plan} from '../config/plan.js'
+import {readSession} from '../doctor/session.js'
 import {parseSize} from '../util/duration.js'
 import {selectChecks} from './checks/index.js'
 import {StorageClient} from './client.js'
@@ -70,10 +71,15 @@ export async function runStreamingTest(opts: StreamingOptions): Promise<Streamin
   if (opts.start) {
     if (opts.webUrl || opts.servicesUrl)
       throw new TargetError('--start starts the configured pair: leave out --web-url and --services-url')
-    if (!loaded) throw new TargetError('--start needs a config (naaccord.config.yaml)')
-    const started = await startPair(loaded, opts, opts.signal)
-    stop = started.stop
-    targets = started.targets
+    if (!loaded || !plan) throw new TargetError('--start needs a config (naaccord.config.yaml)')
+    // A session already running is what the developer wants tested; starting a second pair would only compete.
+    const running = (await readSession(plan.stateDir)).state === 'running'
+    if (running) targets = await targetsFromSession(opts, plan)
+    else {
+      const started = await startPair(loaded, opts, opts.signal)
+      stop = started.stop
+      targets = started.targets
+    }
   } else {
     const fromFlags = targetsFromFlags(opts, plan)
     if (fromFlags) targets = fromFlags

@@ -95,8 +95,13 @@ describe('naaccord test-streaming against named servers', () => {
         cwd: project.dir,
       })
       expect(res.exitCode, res.all).toBe(0)
+      expect(res.stdout).toContain("testing the running session's servers")
       expect(res.stdout).toContain(`web ${pair.web.url}  services ${pair.services.url}  key smok… (config)`)
       expect(res.stdout).toContain(`nothing created in ${pair.webTmp} during the run`)
+      // --start with a session running tests that session instead of starting a second pair.
+      const started = await cli(['test-streaming', '--start', '--only', 'web-health', '--json'], {cwd: project.dir})
+      expect(started.exitCode, started.all).toBe(0)
+      expect(JSON.parse(started.stdout).targets).toMatchObject({from: 'session', web: pair.web.url})
     } finally {
       project.cleanup()
     }

@@ -34,8 +34,21 @@ function failureLines(r: CheckResult): string[] {
   return lines
 }
 
-export function renderHeader(target: {web?: string; services?: string; prefix: string; key: string}): string[] {
+const FROM: Record<string, string> = {
+  flags: 'the servers named on the command line',
+  session: "the running session's servers",
+  started: 'a pair started for this run (stopped at the end)',
+}
+
+export function renderHeader(target: {
+  web?: string
+  services?: string
+  prefix: string
+  key: string
+  from?: string
+}): string[] {
   return [
+    ...(target.from ? [`testing ${FROM[target.from] ?? target.from}`] : []),
     `web ${target.web ?? '(none)'}  services ${target.services ?? '(none)'}  key ${target.key}`,
     `test files under ${target.prefix}/`,
   ]
