@@ -41,6 +41,32 @@ describe('naaccord test-streaming --start', () => {
     }
   })
 
+  it('a server that dies while starting: its last output is shown, nothing is left running (exit 2)', async () => {
+    const project = tempProject(`project: nac-broken
+apiKey: test-key-0123456789abcdef
+servers:
+  services:
+    role: services
+    command: ["${process.execPath}", "-e", "console.error('storage root is not writable'); process.exit(3)"]
+    port: 1
+  web:
+    role: web
+    command: naaccord
+    args: [serve, web, --port, "{port}"]
+    port: 2
+    dependsOn: {services: ready}
+`)
+    try {
+      const res = await cli(['test-streaming', '--start'], {cwd: project.dir})
+      expect(res.exitCode).toBe(2)
+      const message = res.stderr.replace(/\s*›\s*/g, ' ')
+      expect(message).toMatch(/services exited with code 3 before it was ready:\s+storage root is not writable/)
+      expect(readdirSync(project.dir)).toEqual(['naaccord.config.yaml'])
+    } finally {
+      project.cleanup()
+    }
+  })
+
   it('without a running session and without --start, says what to do (exit 2)', async () => {
     const project = tempProject(builtinConfig({webPort: await freePort(), servicesPort: await freePort()}))
     try {
