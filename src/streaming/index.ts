@@ -88,6 +88,10 @@ export async function runStreamingTest(opts: StreamingOptions): Promise<Streamin
   }
 
   try {
+    if (!targets.apiKey)
+      throw new TargetError(
+        'no API key: pass --api-key or --api-key-file, set INTERNAL_API_KEY, or set apiKey in naaccord.config.yaml',
+      )
     opts.onTargets?.(targets, prefixRoot)
     const client = (role: 'web' | 'services', url: string | undefined) =>
       url
