@@ -64,5 +64,10 @@ export function didYouMean(input: string, candidates: readonly string[]): string
   if (bestScore <= limit) return best
   if (best.toLowerCase().startsWith(input.toLowerCase()) || input.toLowerCase().startsWith(best.toLowerCase()))
     return best
+  // A part of one name only, such as TERM for SIGTERM.
+  if (input.length >= 3) {
+    const containing = candidates.filter((c) => c.toLowerCase().includes(input.toLowerCase()))
+    if (containing.length === 1) return containing[0]
+  }
   return undefined
 }

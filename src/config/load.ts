@@ -11,8 +11,8 @@ import type {z} from 'zod'
 import {ConfigError, type ConfigIssue, didYouMean, formatPath} from './errors.js'
 import {checkConfigGraph} from './graph-check.js'
 import {type InterpolationError, interpolateValue} from './interpolate.js'
-import {Config, type NaaccordConfig} from './schema.js'
-import {allowedKeysAt, isRecordAt} from './schema-keys.js'
+import {ApiKey, Config, DependsOn, Duration, type NaaccordConfig, Port, RestartPolicy} from './schema.js'
+import {allowedKeysAt, isRecordAt, peel, schemasAt} from './schema-keys.js'
 
 export const CONFIG_FILE = 'naaccord.config.yaml'
 export const LOCAL_OVERLAY_FILE = 'naaccord.local.yaml'
@@ -215,8 +215,8 @@ function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing'
   if (value === null) return 'nothing (an empty value)'
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value)
-  if (Array.isArray(value)) return 'a list'
-  if (typeof value === 'object') return 'a map'
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list'
+  if (typeof value === 'object') return Object.keys(value).length === 0 ? 'an empty map' : 'a map'
   return JSON.stringify(value)
 }
 
@@ -236,6 +236,33 @@ const TYPE_NAMES: Record<string, string> = {
   object: 'a map',
   array: 'a list',
   integer: 'a whole number',
+}
+
+/**
+ * What a value of these schemas looks like, in words. They are unions underneath, which zod would describe as
+ * "a number or a string" (a port) or "'no' | 'on-failure' | 'always' or a map" (a restart policy).
+ */
+const EXPECTED = new Map<z.ZodTypeAny, string>([
+  [Port, 'a number from 1 to 65535'],
+  [Duration, 'a duration such as 500ms, 2s or 1m'],
+  [DependsOn, 'a list of names such as [services], or a map of name: condition such as {services: ready}'],
+  [RestartPolicy, 'one of no, on-failure, always, or a map {policy, maxRestarts, window, backoff}'],
+  [ApiKey, 'a string (quote a key that looks like a number), or a map {value, file}'],
+])
+
+function expectedAt(fieldPath: readonly (string | number)[]): string | undefined {
+  for (const schema of schemasAt(Config, fieldPath)) {
+    for (let cur: z.ZodTypeAny | undefined = schema; cur; cur = peel(cur)) {
+      const words = EXPECTED.get(cur)
+      if (words) return words
+    }
+  }
+  return undefined
+}
+
+/** ['a', 'b', 'c'] → "a, b or c". */
+function joinOr(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`
 }
 
 /** Turns one zod issue into human words; unions are reduced to the branch that got furthest. */
@@ -275,9 +302,9 @@ function explain(issue: z.ZodIssue, data: unknown): {path: (string | number)[]; 
             branches.flat().map((i) => (i.code === 'invalid_type' ? (TYPE_NAMES[i.expected] ?? i.expected) : '')),
           ),
         ]
-        if (getAt(data, issue.path) === undefined)
-          return [{path: issue.path, message: `is required (${expected.join(' or ')})`}]
-        return [{path: issue.path, message: `expected ${expected.join(' or ')}, got ${got}`}]
+        const words = expectedAt(issue.path) ?? joinOr(expected)
+        if (getAt(data, issue.path) === undefined) return [{path: issue.path, message: `is required (${words})`}]
+        return [{path: issue.path, message: `expected ${words}, got ${got}`}]
       }
       // The branch whose issues reach deepest matched the shape best; report its problems.
       const depth = (b: z.ZodIssue[]) =>
@@ -287,11 +314,29 @@ function explain(issue: z.ZodIssue, data: unknown): {path: (string | number)[]; 
     }
     case 'too_small':
       if (issue.type === 'array')
-        return [{path: issue.path, message: `expected at least ${issue.minimum} item(s), got ${got}`}]
+        return [
+          {
+            path: issue.path,
+            message:
+              issue.minimum === 1
+                ? 'must not be empty: give at least one item'
+                : `expected at least ${issue.minimum} items, got ${got}`,
+          },
+        ]
       if (issue.type === 'string') return [{path: issue.path, message: 'must not be empty'}]
-      return [{path: issue.path, message: `expected at least ${issue.minimum}, got ${got}`}]
+      return [
+        {
+          path: issue.path,
+          message: `expected ${issue.inclusive ? 'at least' : 'more than'} ${issue.minimum}, got ${got}`,
+        },
+      ]
     case 'too_big':
-      return [{path: issue.path, message: `expected at most ${issue.maximum}, got ${got}`}]
+      return [
+        {
+          path: issue.path,
+          message: `expected ${issue.inclusive ? 'at most' : 'less than'} ${issue.maximum}, got ${got}`,
+        },
+      ]
     case 'invalid_string': {
       // A record's key schema (server names, env var names) reports at the key's path: it is the key that is wrong.
       const last = issue.path[issue.path.length - 1]

@@ -48,3 +48,18 @@ export function isRecordAt(root: z.ZodTypeAny, path: readonly (string | number)[
     )
   })
 }
+
+/** The schemas that can apply at a field path (several where a union offers several shapes). */
+export function schemasAt(root: z.ZodTypeAny, path: readonly (string | number)[]): z.ZodTypeAny[] {
+  let current: z.ZodTypeAny[] = [root]
+  for (const part of path) current = current.flatMap((s) => childAt(s, part))
+  return current
+}
+
+/** One wrapper (effects, default, optional) taken off, or undefined when there is none. */
+export function peel(schema: z.ZodTypeAny): z.ZodTypeAny | undefined {
+  if (schema instanceof z.ZodEffects) return schema.innerType()
+  if (schema instanceof z.ZodDefault) return schema._def.innerType
+  if (schema instanceof z.ZodOptional || schema instanceof z.ZodNullable) return schema.unwrap()
+  return undefined
+}

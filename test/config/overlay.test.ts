@@ -99,7 +99,7 @@ describe('errors are located in the file the bad value came from', () => {
     const text = `${BASE}dependencies:\n  db:\n    image: x\n    ports: [{container: 3306}]\n`
     const local = 'dependencies:\n  db:\n    ports:\n      - {host: 3307}\n'
     expect(errorsFor(text, {files: {[LOCAL]: local}})).toEqual([
-      `${at(LOCAL, local, '{host')} dependencies.db.ports[0].container: is required (a number or a string)`,
+      `${at(LOCAL, local, '{host')} dependencies.db.ports[0].container: is required (a number from 1 to 65535)`,
     ])
   })
 

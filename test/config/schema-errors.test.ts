@@ -239,3 +239,66 @@ describe('whole-config checks', () => {
     )
   })
 })
+
+describe('unions read as what the value should look like', () => {
+  const cases: [string, string, string, string, number?][] = [
+    [
+      'a port given as true',
+      webWith('host: x', 'ready: {tcp: {port: true}}'),
+      'true}',
+      'servers.web.ready.tcp.port: expected a number from 1 to 65535, got true',
+    ],
+    [
+      'a duration given as a map',
+      webWith('startTimeout: {s: 1}'),
+      '{s: 1}',
+      'servers.web.startTimeout: expected a duration such as 500ms, 2s or 1m, got a map',
+    ],
+    [
+      'dependsOn as one word',
+      BASE.replace('{services: ready}', 'services'),
+      'services\n',
+      'servers.web.dependsOn: expected a list of names such as [services], or a map of name: condition such as {services: ready}, got "services"',
+      1,
+    ],
+    [
+      'a restart policy as a number',
+      webWith('restart: 3'),
+      '3\n',
+      'servers.web.restart: expected one of no, on-failure, always, or a map {policy, maxRestarts, window, backoff}, got 3',
+    ],
+    [
+      'an API key that YAML reads as a number',
+      BASE.replace('k0123456789', '123456789'),
+      '123456789',
+      'apiKey: expected a string (quote a key that looks like a number), or a map {value, file}, got 123456789',
+    ],
+    [
+      'an env value that is a map',
+      webWith('env: {A: {b: 1}}'),
+      '{b: 1}',
+      'servers.web.env.A: expected a string, a number or true or false, got a map',
+    ],
+    [
+      'an empty command list',
+      BASE.replace('command: naaccord\n    port: 8000', 'command: []\n    port: 8000'),
+      '[]',
+      'servers.web.command: must not be empty: give at least one item',
+    ],
+    [
+      'a health check retries of 0 (must be positive)',
+      `${BASE}dependencies:\n  db: {image: x, healthcheck: {test: x, retries: 0}}\n`,
+      '0}}',
+      'dependencies.db.healthcheck.retries: expected more than 0, got 0',
+    ],
+    [
+      'a stop signal without SIG',
+      webWith('stop: {signal: TERM}'),
+      'TERM',
+      'servers.web.stop.signal: expected one of SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGKILL, SIGUSR1, SIGUSR2, got "TERM"; did you mean "SIGTERM"?',
+    ],
+  ]
+  for (const [name, text, needle, message, nth] of cases) {
+    it(name, () => expect(errorsFor(text)).toEqual([`${at(CFG, text, needle, nth)} ${message}`]))
+  }
+})
