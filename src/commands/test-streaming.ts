@@ -1,3 +1,4 @@
+import path from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
 import {runStreamingTest, TargetError} from '../streaming/index.js'
@@ -108,7 +109,6 @@ Exit code: 0 when every required check passed, 1 otherwise, 130 when interrupted
         },
         onResult: flags.json ? undefined : (r) => this.log(resultLine(r, tty)),
       })
-      if (flags.junit) writeFileAtomic(flags.junit, toJunit(report))
       if (flags.json) {
         this.log(
           JSON.stringify(
@@ -125,11 +125,22 @@ Exit code: 0 when every required check passed, 1 otherwise, 130 when interrupted
           ),
         )
       } else for (const line of renderTable(report, tty, false)) this.log(line)
+      if (flags.junit) {
+        try {
+          writeFileAtomic(path.resolve(flags.junit), toJunit(report))
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
+          this.error(`--junit ${flags.junit}: cannot write it (${code}); create its folder or pick another path`, {
+            exit: 2,
+          })
+        }
+      }
       if (report.interrupted) this.exit(130)
       if (!report.ok) this.exit(1)
     } catch (error) {
       // Interrupted while --start was still bringing the pair up: it has been stopped again.
       if (controller.signal.aborted) this.exit(130)
+      if (error instanceof Error && 'oclif' in error) throw error
       if (error instanceof TargetError || (error instanceof Error && error.message.startsWith('unknown check')))
         this.error(maskSecretsIn(error.message, [secret]), {exit: 2})
       throw error

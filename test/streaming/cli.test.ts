@@ -164,6 +164,13 @@ describe('naaccord test-streaming against named servers', () => {
     const res = await cli(['test-streaming', ...urls(), '--only', 'nope'], {cwd: pair.dir})
     expect(res.exitCode).toBe(2)
     expect(res.stderr).toMatch(/unknown check "nope" \(checks: services-health/)
+    const junit = await cli(
+      ['test-streaming', ...urls(), '--api-key', KEY, '--only', 'services-health', '--junit', 'no/such/dir/x.xml'],
+      {cwd: pair.dir},
+    )
+    expect(junit.exitCode).toBe(2)
+    expect(lastLine(junit.stdout)).toBe('1 passed, 0 failed')
+    expect(junit.stderr).toContain('--junit no/such/dir/x.xml: cannot write it (ENOENT)')
     const noKey = await cli(['test-streaming', ...urls()], {cwd: pair.dir})
     expect(noKey.exitCode).toBe(2)
     expect(noKey.stderr).toContain('no API key: pass --api-key or --api-key-file, set INTERNAL_API_KEY')
