@@ -6,7 +6,7 @@
 import {existsSync, readFileSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {parseEnv} from 'node:util'
-import {type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument} from 'yaml'
+import {type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit} from 'yaml'
 import type {z} from 'zod'
 import {ConfigError, type ConfigIssue, didYouMean, formatPath} from './errors.js'
 import {checkConfigGraph} from './graph-check.js'
@@ -106,6 +106,25 @@ function parseFile(file: string): ParsedFile | ConfigIssue[] {
       }
     })
   }
+  // A list or map used as a key (`[a, b]: x`, `? {a: 1}`) means nothing here, and yaml would stringify it with a
+  // process warning; say where it is instead.
+  const keyIssues: ConfigIssue[] = []
+  visit(doc, {
+    Pair(_, pair) {
+      const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key
+      if (isNode(pair.key) && (isSeq(key) || isMap(key))) {
+        const pos = lines.linePos(pair.key.range?.[0] ?? 0)
+        keyIssues.push({
+          file,
+          line: pos.line,
+          column: pos.col,
+          path: '',
+          message: `a ${isSeq(key) ? 'list' : 'map'} cannot be a key; keys are plain names such as port or web`,
+        })
+      }
+    },
+  })
+  if (keyIssues.length > 0) return keyIssues
   return {file, doc, lines}
 }
 

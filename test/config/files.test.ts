@@ -2,6 +2,7 @@
 import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {parseDocument} from 'yaml'
 import {ConfigError} from '../../src/config/errors.js'
 import {findConfigFile, loadConfig} from '../../src/config/load.js'
 import {tempDir} from '../helpers/index.js'
@@ -146,5 +147,36 @@ describe('broken files', () => {
       writeFileSync(path.join(dir, CFG), Buffer.from([0xff, 0xfe, 0x00, 0x3a, 0x0a, 0x5b]))
       expect(() => loadConfig({cwd: dir, env: {}})).toThrow(ConfigError)
     })
+  })
+})
+
+describe('keys that are not names', () => {
+  it('a list or map as a key is located, and yaml prints no process warning', async () => {
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.message)
+    process.on('warning', onWarning)
+    try {
+      const text = `${BASE}    env:\n      [a, b]: x\n      ? {c: 1}\n      : y\n`
+      expect(errorsFor(text)).toEqual([
+        `${at(CFG, text, '[a, b]')}: a list cannot be a key; keys are plain names such as port or web`,
+        `${at(CFG, text, '{c: 1}')}: a map cannot be a key; keys are plain names such as port or web`,
+      ])
+      // Warnings are emitted on the next tick: wait for them before looking.
+      await new Promise((resolve) => setImmediate(resolve))
+      // The listener does hear yaml's warning when one is made (so the empty list below means something).
+      parseDocument('[z]: 1\n').toJS()
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off('warning', onWarning)
+    }
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('Keys with collection values')
+  })
+
+  it('a number as a key is read as its text', () => {
+    const text = `${BASE}    env: {1: x}\n`
+    expect(errorsFor(text)).toEqual([
+      `${at(CFG, text, '1: x')} servers.web.env["1"]: expected an environment variable name (letters, digits, _), got the key "1"`,
+    ])
   })
 })
