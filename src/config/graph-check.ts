@@ -21,7 +21,7 @@ export function checkConfigGraph(config: NaaccordConfig): GraphIssue[] {
       issues.push({
         path: ['servers', name],
         keyOnly: true,
-        message: `the name "${name}" is also a dependency; names must be unique`,
+        message: `the name "${name}" is also a dependency; names must be unique: rename one of them`,
       })
     }
     units.set(name, {section: 'servers', dependsOn: server.dependsOn})
@@ -30,7 +30,8 @@ export function checkConfigGraph(config: NaaccordConfig): GraphIssue[] {
   for (const [name, unit] of units) {
     for (const target of Object.keys(unit.dependsOn)) {
       const path = [unit.section, name, 'dependsOn', target]
-      if (target === name) issues.push({path, keyOnly: true, message: 'a process cannot depend on itself'})
+      if (target === name)
+        issues.push({path, keyOnly: true, message: 'a process cannot depend on itself; remove this entry'})
       else if (!units.has(target)) {
         const hit = didYouMean(target, names)
         issues.push({
@@ -51,7 +52,7 @@ export function checkConfigGraph(config: NaaccordConfig): GraphIssue[] {
       const unit = units.get(stack[stack.length - 1])!
       issues.push({
         path: [unit.section, stack[stack.length - 1], 'dependsOn'],
-        message: `dependency cycle: ${cycle.join(' → ')}`,
+        message: `dependency cycle: ${cycle.join(' → ')}; remove one of these dependsOn entries`,
       })
       return
     }
@@ -70,7 +71,7 @@ export function checkConfigGraph(config: NaaccordConfig): GraphIssue[] {
       for (const [name] of holders.slice(1)) {
         issues.push({
           path: ['servers', name, 'role'],
-          message: `only one server may have role ${role}; "${holders[0][0]}" has it already`,
+          message: `only one server may have role ${role}; "${holders[0][0]}" has it already: remove the role from one of them`,
         })
       }
     }
@@ -80,7 +81,7 @@ export function checkConfigGraph(config: NaaccordConfig): GraphIssue[] {
   if (web && !services) {
     issues.push({
       path: ['servers', web[0], 'role'],
-      message: 'role web streams to a services server, but no server has role services',
+      message: 'role web streams to a services server, but no server has role services; add one (see `naaccord init`)',
     })
   }
   if (services && services[1].port === undefined) {
@@ -96,7 +97,7 @@ export function checkConfigGraph(config: NaaccordConfig): GraphIssue[] {
     if (other)
       issues.push({
         path: ['servers', name, 'port'],
-        message: `port ${server.port} is already used by server "${other}"`,
+        message: `port ${server.port} is already used by server "${other}"; give each server its own port`,
       })
     else ports.set(server.port, name)
   }

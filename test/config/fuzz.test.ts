@@ -241,7 +241,10 @@ describe('fuzz: mutated configs', () => {
   const overlayFile = path.join(project.dir, LOCAL_OVERLAY_FILE)
   afterAll(() => project.cleanup())
 
-  it('never throw anything but a ConfigError with located, worded issues', () => {
+  it('never throw anything but a ConfigError with located, worded issues, nor print a warning', async () => {
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.message)
+    process.on('warning', onWarning)
     const rng = prng(0x5eed)
     const sources = smallSources(rng, 24)
     const counts = {ok: 0, configError: 0}
@@ -281,6 +284,10 @@ describe('fuzz: mutated configs', () => {
         }
       }
     }
+    // Process warnings come on the next tick.
+    await new Promise((resolve) => setImmediate(resolve))
+    process.off('warning', onWarning)
+    expect(warnings).toEqual([])
     expect(bad).toEqual([])
     // Both outcomes must be common, or the mutations are too weak (or too strong) to test anything.
     expect(counts.ok).toBeGreaterThan(RUNS / 20)

@@ -106,7 +106,7 @@ describe('errors are located in the file the bad value came from', () => {
   it('a whole-config problem caused by the overlay (a duplicate port) points at the overlay', () => {
     const local = 'servers:\n  web:\n    port: 8001\n'
     expect(errorsFor(BASE, {files: {[LOCAL]: local}})).toEqual([
-      `${at(LOCAL, local, '8001')} servers.web.port: port 8001 is already used by server "services"`,
+      `${at(LOCAL, local, '8001')} servers.web.port: port 8001 is already used by server "services"; give each server its own port`,
     ])
   })
 

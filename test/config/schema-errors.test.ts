@@ -194,27 +194,29 @@ describe('whole-config checks', () => {
 
   it('dependsOn itself', () => {
     const text = BASE.replace('{services: ready}', '[web]')
-    expect(errorsFor(text)[0]).toMatch(/servers\.web\.dependsOn\.web: a process cannot depend on itself$/)
+    expect(errorsFor(text)[0]).toMatch(
+      /servers\.web\.dependsOn\.web: a process cannot depend on itself; remove this entry$/,
+    )
   })
 
   it('a dependency cycle', () => {
     const text = BASE.replace('    port: 8001\n', '    port: 8001\n    dependsOn: [web]\n')
     expect(errorsFor(text)).toEqual([
-      `${at(CFG, text, '{services')} servers.web.dependsOn: dependency cycle: services → web → services`,
+      `${at(CFG, text, '{services')} servers.web.dependsOn: dependency cycle: services → web → services; remove one of these dependsOn entries`,
     ])
   })
 
   it('two servers with one role', () => {
     const text = `${BASE}  other:\n    role: web\n    command: x\n    port: 9000\n`
     expect(errorsFor(text)).toEqual([
-      `${at(CFG, text, 'web', 2)} servers.other.role: only one server may have role web; "web" has it already`,
+      `${at(CFG, text, 'web', 2)} servers.other.role: only one server may have role web; "web" has it already: remove the role from one of them`,
     ])
   })
 
   it('web without services', () => {
     const text = BASE.replace('role: services', 'description: x').replace('    dependsOn: {services: ready}\n', '')
     expect(errorsFor(text)).toEqual([
-      `${at(CFG, text, 'web', 1)} servers.web.role: role web streams to a services server, but no server has role services`,
+      `${at(CFG, text, 'web', 1)} servers.web.role: role web streams to a services server, but no server has role services; add one (see \`naaccord init\`)`,
     ])
   })
 
@@ -228,14 +230,14 @@ describe('whole-config checks', () => {
   it('duplicate ports', () => {
     const text = BASE.replace('port: 8000', 'port: 8001')
     expect(errorsFor(text)).toEqual([
-      `${at(CFG, text, '8001', 1)} servers.web.port: port 8001 is already used by server "services"`,
+      `${at(CFG, text, '8001', 1)} servers.web.port: port 8001 is already used by server "services"; give each server its own port`,
     ])
   })
 
   it('a server named like a dependency', () => {
     const text = `${BASE}dependencies:\n  web:\n    image: x\n`
     expect(errorsFor(text)).toContain(
-      `${at(CFG, text, 'web:')} servers.web: the name "web" is also a dependency; names must be unique`,
+      `${at(CFG, text, 'web:')} servers.web: the name "web" is also a dependency; names must be unique: rename one of them`,
     )
   })
 })
