@@ -146,14 +146,14 @@ export class StorageClient {
     const shown = Object.entries(headers)
       .map(
         ([k, v]) =>
-          `${k}: ${k.toLowerCase() === 'content-type' || k.toLowerCase() === 'content-length' ? v : maskSecret(v)}`,
+          `${k}: ${k.toLowerCase() === 'content-type' ? v.replace(/; boundary=.*/, '') : k.toLowerCase() === 'content-length' ? v : maskSecret(v)}`,
       )
       .join(', ')
     const body =
       opts.json !== undefined
         ? ` ${this.mask(JSON.stringify(opts.json))}`
         : opts.multipart
-          ? ` (multipart, ${opts.multipart.length} bytes)`
+          ? ` (multipart ${opts.multipart.length} bytes: ${opts.multipart.summary})`
           : ''
     this.log(`→ ${this.role} ${method} ${url} [${shown || 'no key'}]${body}`)
   }

@@ -19,6 +19,8 @@ export interface MultipartBody {
   body: Readable
   contentType: string
   length: number
+  /** The fields and the file's size, for --verbose (field values are short: paths, ids, disks). */
+  summary: string
 }
 
 function quote(value: string): string {
@@ -48,7 +50,10 @@ export function multipartBody(fields: [string, string][], file?: FilePart): Mult
     }
     yield tailBuf
   }
+  const shown = fields.map(([k, v]) => `${k}=${JSON.stringify(v.length > 80 ? `${v.slice(0, 80)}…` : v)}`)
+  if (file) shown.push(`${file.field}: ${file.size} bytes`)
   return {
+    summary: shown.join(' '),
     body: Readable.from(parts(), {objectMode: false}),
     contentType: `multipart/form-data; boundary=${boundary}`,
     length,
