@@ -31,19 +31,22 @@ const WRITE_SIZE = 1024 * 1024
 const FLUSH_EVERY = 32 * 1024 * 1024
 
 /**
- * Writes a stream into an open file through one fixed 1 MiB buffer, hashing as the bytes pass. Socket reads arrive
- * in ~64 KiB pieces: gathering them into 1 MiB writes saves a thread-pool round trip per piece, and reusing one
- * buffer (rather than concatenating) keeps memory flat however large the upload. Every FLUSH_EVERY bytes a datasync
- * is started in the background, so the kernel does not hold the whole upload dirty until the final fsync.
+ * Writes a stream into an open file through two fixed 1 MiB buffers, hashing as the bytes pass. Socket reads arrive
+ * in ~64 KiB pieces: gathering them into 1 MiB writes saves a thread-pool round trip per piece, and reusing two
+ * buffers (one filling while the other is written) keeps the socket flowing during a write and memory flat however
+ * large the upload. Every FLUSH_EVERY bytes a datasync is started in the background, so the kernel does not hold
+ * the whole upload dirty until the final fsync.
  */
 class FileSink extends Writable {
   readonly hash = createHash('sha256')
   size = 0
-  private readonly buffer = Buffer.allocUnsafe(WRITE_SIZE)
+  private readonly buffers = [Buffer.allocUnsafe(WRITE_SIZE), Buffer.allocUnsafe(WRITE_SIZE)]
+  private current = 0
   private used = 0
   private sinceFlush = 0
-  private flushing: Promise<void> | undefined
+  /** The write of the other buffer, if one is under way. */
   private writing: Promise<void> | undefined
+  private flushing: Promise<void> | undefined
 
   constructor(private readonly handle: FileHandle) {
     super({highWaterMark: STREAM_HWM})
@@ -55,12 +58,16 @@ class FileSink extends Writable {
     let offset = 0
     const fill = (): void => {
       while (offset < chunk.length) {
-        const copied = chunk.copy(this.buffer, this.used, offset)
+        const copied = chunk.copy(this.buffers[this.current], this.used, offset)
         this.used += copied
         offset += copied
-        if (this.used === this.buffer.length) {
-          this.writing = this.drainBuffer()
-          this.writing.then(fill, done)
+        if (this.used === WRITE_SIZE) {
+          // Hand the full buffer over; wait only if the other one is still being written.
+          const previous = this.writing ?? Promise.resolve()
+          previous.then(() => {
+            this.startWrite()
+            fill()
+          }, done)
           return
         }
       }
@@ -70,7 +77,12 @@ class FileSink extends Writable {
   }
 
   override _final(done: (error?: Error | null) => void): void {
-    this.drainBuffer().then(() => done(), done)
+    ;(this.writing ?? Promise.resolve())
+      .then(() => {
+        if (this.used > 0) this.startWrite()
+        return this.writing
+      })
+      .then(() => done(), done)
   }
 
   /** Resolves once no write or background datasync is in flight (before the descriptor is closed). */
@@ -79,23 +91,31 @@ class FileSink extends Writable {
     await this.flushing
   }
 
-  private async drainBuffer(): Promise<void> {
-    let offset = 0
-    while (offset < this.used) {
-      const {bytesWritten} = await this.handle.write(this.buffer, offset, this.used - offset)
-      offset += bytesWritten
-    }
-    this.sinceFlush += this.used
+  private startWrite(): void {
+    const buffer = this.buffers[this.current]
+    const length = this.used
+    this.current = 1 - this.current
     this.used = 0
-    if (this.sinceFlush >= FLUSH_EVERY && !this.flushing) {
-      this.sinceFlush = 0
-      this.flushing = this.handle
-        .datasync()
-        .catch(() => {})
-        .finally(() => {
-          this.flushing = undefined
-        })
+    const write = async () => {
+      let offset = 0
+      while (offset < length) {
+        const {bytesWritten} = await this.handle.write(buffer, offset, length - offset)
+        offset += bytesWritten
+      }
+      this.sinceFlush += length
+      if (this.sinceFlush >= FLUSH_EVERY && !this.flushing) {
+        this.sinceFlush = 0
+        this.flushing = this.handle
+          .datasync()
+          .catch(() => {})
+          .finally(() => {
+            this.flushing = undefined
+          })
+      }
     }
+    this.writing = write()
+    // Awaited by the next hand-over, _final or settled(); never an unhandled rejection meanwhile.
+    this.writing.catch(() => {})
   }
 }
 
