@@ -18,12 +18,15 @@ export interface WatchFinding {
 }
 
 const SCAN_MS = 100
+/** A scan may take at most this share of the time (a big watched tree is scanned less often, never hogging a core). */
+const SCAN_SHARE = 0.1
 
 export class WebWatcher {
   private readonly watchers = new Map<string, FSWatcher>()
   private readonly baseline = new Set<string>()
   private readonly found = new Map<string, {size?: number}>()
   private timer?: NodeJS.Timeout
+  private stopped = false
   readonly missing: string[] = []
   readonly dirs: string[]
 
@@ -40,7 +43,16 @@ export class WebWatcher {
       }
       this.walk(dir, (file) => this.baseline.add(file))
     }
-    this.timer = setInterval(() => this.scan(), SCAN_MS)
+    this.schedule(SCAN_MS)
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return
+    this.timer = setTimeout(() => {
+      const started = performance.now()
+      this.scan()
+      this.schedule(Math.max(SCAN_MS, (performance.now() - started) / SCAN_SHARE))
+    }, ms)
     this.timer.unref()
   }
 
@@ -113,7 +125,8 @@ export class WebWatcher {
 
   stop(): WatchFinding[] {
     const out = this.findings()
-    if (this.timer) clearInterval(this.timer)
+    this.stopped = true
+    if (this.timer) clearTimeout(this.timer)
     for (const w of this.watchers.values()) w.close()
     this.watchers.clear()
     return out
