@@ -67,6 +67,47 @@ servers:
     }
   })
 
+  it('Ctrl-C while --start waits for a server: the server is stopped, exit 130', async () => {
+    const marker = `nac-marker-${process.pid}-${Date.now()}`
+    const project = tempProject(`project: nac-slow
+apiKey: test-key-0123456789abcdef
+servers:
+  services:
+    role: services
+    command: ["${process.execPath}", "-e", "setInterval(() => {}, 1000) // ${marker}"]
+    port: 1
+  web:
+    role: web
+    command: naaccord
+    args: [serve, web, --port, "{port}"]
+    port: 2
+    dependsOn: {services: ready}
+`)
+    const alive = () =>
+      readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(marker)
+          } catch {
+            return false
+          }
+        })
+    try {
+      const child = execa(process.execPath, [cliBin, 'test-streaming', '--start'], {cwd: project.dir, reject: false})
+      const deadline = Date.now() + 20_000
+      while (alive().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+      expect(alive().length).toBe(1)
+      child.kill('SIGINT')
+      const res = await child
+      expect(res.exitCode, String(res.stderr)).toBe(130)
+      expect(alive()).toEqual([])
+      expect(readdirSync(project.dir)).toEqual(['naaccord.config.yaml'])
+    } finally {
+      project.cleanup()
+    }
+  })
+
   it('without a running session and without --start, says what to do (exit 2)', async () => {
     const project = tempProject(builtinConfig({webPort: await freePort(), servicesPort: await freePort()}))
     try {
