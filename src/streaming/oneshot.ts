@@ -163,7 +163,17 @@ export async function startPair(loaded: LoadedConfig, flags: TargetFlags, signal
   for (const dir of planWeb?.watch ?? []) mkdirSync(dir, {recursive: true})
 
   const running: Running[] = []
+  // Last resort if this process dies without stopping them (the groups are detached, so nothing else would).
+  const killOnExit = () => {
+    for (const r of running) {
+      try {
+        if (r.child.pid) process.kill(-r.child.pid, 'SIGKILL')
+      } catch {}
+    }
+  }
+  process.once('exit', killOnExit)
   const stop = async () => {
+    process.off('exit', killOnExit)
     for (const r of [...running].reverse()) await stopOne(r)
     for (const dir of created) if (existsSync(dir) && holdsNoFiles(dir)) rmSync(dir, {recursive: true, force: true})
   }
