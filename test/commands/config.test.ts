@@ -25,8 +25,10 @@ const inherited = Object.fromEntries(
     ([k]) => !['KEY', 'DB_PASSWORD', 'NAACCORD_CONFIG', 'NAACCORD_PROFILES'].includes(k),
   ),
 )
-const cli = (args: string[], cwd: string, env: Record<string, string> = {}) =>
-  runCli(args, {cwd, extendEnv: false, env: {...inherited, NO_COLOR: '1', ...env}})
+async function cli(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = await runCli(args, {cwd, extendEnv: false, env: {...inherited, NO_COLOR: '1', ...env}})
+  return {exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), all: String(r.all)}
+}
 
 const cleanups: (() => void)[] = []
 afterEach(() => {

@@ -7,7 +7,10 @@ import {repoRoot, runCli, tempDir} from '../helpers/index.js'
 const inherited = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !['NAACCORD_CONFIG', 'NAACCORD_PROFILES'].includes(k)),
 )
-const cli = (args: string[], cwd: string) => runCli(args, {cwd, extendEnv: false, env: {...inherited, NO_COLOR: '1'}})
+async function cli(args: string[], cwd: string) {
+  const r = await runCli(args, {cwd, extendEnv: false, env: {...inherited, NO_COLOR: '1'}})
+  return {exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), all: String(r.all)}
+}
 const template = (name: string) => readFileSync(path.join(repoRoot, 'templates', `${name}.config.yaml`), 'utf8')
 const read = (dir: string, file: string) => readFileSync(path.join(dir, file), 'utf8')
 const ENTRIES = ['naaccord.local.yaml', '.naaccord/', 'storage/']
