@@ -111,6 +111,12 @@ async function stopServer(child: ChildProcess): Promise<void> {
   children.delete(child)
 }
 
+/** User + system CPU time of a process so far, in seconds (Linux /proc stat, clock ticks of 1/100 s). */
+function cpuSeconds(pid: number | undefined): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
 /** Peak resident set size of a process so far, in MB (Linux /proc VmHWM). */
 function peakRssMB(pid: number | undefined): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
@@ -184,6 +190,9 @@ interface Row {
   web: number
   rssServices: number
   rssWeb: number
+  /** CPU seconds per GiB spent by each server on path (a), summed over the runs: independent of other load. */
+  cpuServices: number
+  cpuWeb: number
 }
 
 async function measure(size: number): Promise<Row> {
@@ -208,6 +217,7 @@ async function measure(size: number): Promise<Row> {
     await viaWeb(WARMUP)()
     rmSync(path.join(storage, 'uploads'), {recursive: true})
     const times = {raw: [] as number[], services: [] as number[], web: [] as number[]}
+    const cpu = {services: 0, web: 0}
     const rawFile = path.join(storage, 'raw-copy.bin')
     for (let i = 0; i < repeatFor(size); i++) {
       // Side by side, interleaved, so that a disk that slows down for a while slows all three.
@@ -215,7 +225,10 @@ async function measure(size: number): Promise<Row> {
       rmSync(rawFile)
       times.services.push(await timed(async () => check(await direct(size)('direct.bin'), 'services')))
       rmSync(path.join(storage, 'uploads'), {recursive: true})
+      const before = [cpuSeconds(services.pid), cpuSeconds(web.pid)]
       times.web.push(await timed(async () => check(await viaWeb(size)(), 'web')))
+      cpu.services += cpuSeconds(services.pid) - before[0]
+      cpu.web += cpuSeconds(web.pid) - before[1]
       rmSync(path.join(storage, 'uploads'), {recursive: true})
     }
     const raw = median(times.raw)
@@ -226,6 +239,8 @@ async function measure(size: number): Promise<Row> {
       web: size / MiB / median(times.web),
       rssServices: peakRssMB(services.pid),
       rssWeb: peakRssMB(web.pid),
+      cpuServices: cpu.services / ((repeatFor(size) * size) / 1024 ** 3),
+      cpuWeb: cpu.web / ((repeatFor(size) * size) / 1024 ** 3),
     }
     await stopServer(web)
     await stopServer(services)
@@ -252,6 +267,7 @@ const header = [
   'b/c',
   'peak RSS services',
   'peak RSS web',
+  'CPU on (a): services / web',
 ]
 const lines = rows.map((r) => [
   fmtSize(r.size),
@@ -262,8 +278,12 @@ const lines = rows.map((r) => [
   (r.services / r.raw).toFixed(2),
   `${r.rssServices.toFixed(1)} MB`,
   `${r.rssWeb.toFixed(1)} MB`,
+  `${r.cpuServices.toFixed(2)} / ${r.cpuWeb.toFixed(2)} s/GiB`,
 ])
 console.log(`| ${header.join(' | ')} |`)
 console.log(`|${header.map(() => '---').join('|')}|`)
 for (const l of lines) console.log(`| ${l.join(' | ')} |`)
 console.log('targets: a/c ≥ 0.7; peak RSS of each server < 100 MB and flat across sizes')
+console.log(
+  `throughput is shared with whatever else runs: load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs; the CPU column does not depend on it`,
+)
