@@ -63,7 +63,7 @@ describe('web /upload', () => {
     fd.set('note', 'no file here')
     const noFile = await fetch(`${pair.web.url}/upload`, {method: 'POST', body: fd})
     expect(noFile.status).toBe(400)
-    expect((await noFile.json()).error).toMatch(/file/i)
+    expect(((await noFile.json()) as {error: string}).error).toMatch(/file/i)
     const notForm = await fetch(`${pair.web.url}/upload`, {
       method: 'POST',
       body: 'x',
