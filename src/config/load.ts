@@ -92,7 +92,8 @@ function parseFile(file: string): ParsedFile | ConfigIssue[] {
     return [{file, path: '', message: `cannot read: ${(error as Error).message}`}]
   }
   const lines = new LineCounter()
-  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true})
+  // merge: YAML merge keys (`<<: *defaults`), as docker compose files use them to share settings.
+  const doc = parseDocument(text, {lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true})
   if (doc.errors.length > 0) {
     return doc.errors.map((error) => {
       // linePos is only filled in with prettyErrors; the offset always is.
@@ -178,10 +179,23 @@ function childOf(parsed: ParsedFile, node: unknown, part: string | number): Omit
   if (isMap(target)) {
     // toJS turns every key into a string, so `1:` is reached by the path part "1".
     const pair = target.items.find((p) => isScalar(p.key) && String(p.key.value) === String(part))
-    return pair ? {node: pair.value, key: pair.key} : undefined
+    if (pair) return {node: pair.value, key: pair.key}
+    // A field brought in by a merge key (`<<: *defaults` or `<<: [*a, *b]`) is located where it is written.
+    const merge = target.items.find((p) => isScalar(p.key) && isMergeKey(p.key.value))
+    const sources = isSeq(merge?.value) ? merge.value.items : merge ? [merge.value] : []
+    for (const source of sources) {
+      const found = childOf(parsed, source, part)
+      if (found) return found
+    }
+    return undefined
   }
   if (isSeq(target) && typeof part === 'number' && part < target.items.length) return {node: target.items[part]}
   return undefined
+}
+
+/** yaml marks a merge key `<<` with a symbol (a string '<<' when merge keys are off). */
+function isMergeKey(value: unknown): boolean {
+  return value === '<<' || (typeof value === 'symbol' && value.description === '<<')
 }
 
 function isMapNode(parsed: ParsedFile, node: unknown): boolean {

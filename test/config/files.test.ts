@@ -6,7 +6,7 @@ import {parseDocument} from 'yaml'
 import {ConfigError} from '../../src/config/errors.js'
 import {findConfigFile, loadConfig} from '../../src/config/load.js'
 import {tempDir} from '../helpers/index.js'
-import {at, BASE, CFG, errorsFor, issuesOf, withProject} from './helpers.js'
+import {at, BASE, CFG, errorsFor, issuesOf, loadText, withProject} from './helpers.js'
 
 describe('finding naaccord.config.yaml', () => {
   it('walks up from a subfolder; the folder holding it is the root', () => {
@@ -178,5 +178,40 @@ describe('keys that are not names', () => {
     expect(errorsFor(text)).toEqual([
       `${at(CFG, text, '1: x')} servers.web.env["1"]: expected an environment variable name (letters, digits, _), got the key "1"`,
     ])
+  })
+})
+
+describe('YAML anchors and merge keys', () => {
+  const text = `project: p
+servers:
+  services:
+    role: services
+    command: naaccord
+    port: 8001
+    ready: &health
+      http: {url: "{url}/internal/storage/health", method: PUT}
+  web:
+    role: web
+    <<: &server
+      command: naaccord
+      ready: *health
+    port: 8000
+  other:
+    <<: *server
+    port: 9000
+`
+  it('merge keys bring in settings; errors in shared values point at where they are written', () => {
+    // The bad method is written once, on line 8, and reaches three servers (by alias, and by merge key).
+    const message = (name: string) =>
+      `${at(CFG, text, 'PUT')} servers.${name}.ready.http.method: expected one of GET, HEAD, POST, got "PUT"; did you mean "GET"?`
+    expect(errorsFor(text)).toEqual([message('services'), message('web'), message('other')])
+  })
+
+  it('a merged config loads with the merged values', () => {
+    const loaded = loadText(text.replace('method: PUT', 'method: GET'))
+    expect(loaded.config.servers.other).toMatchObject({command: 'naaccord', port: 9000})
+    expect(loaded.config.servers.other.ready?.http?.url).toBe('{url}/internal/storage/health')
+    expect(loaded.config.servers.web.role).toBe('web')
+    expect(loaded.config.servers.other.role).toBeUndefined()
   })
 })
