@@ -1,0 +1,126 @@
+/**
+ * A container's output as lines, like a server's: followed, demultiplexed into stdout/stderr, and only from
+ * the current start (lines timestamped before State.StartedAt belong to an earlier start and are dropped).
+ */
+import {PassThrough} from 'node:stream'
+import type Docker from 'dockerode'
+
+export type LineSink = (stream: 'stdout' | 'stderr', line: string) => void
+
+/** Splits a byte stream into lines, keeping a partial line until its newline (or the end). */
+function lineSplitter(onLine: (line: string) => void): {push(chunk: Buffer): void; end(): void} {
+  let rest = ''
+  return {
+    push(chunk) {
+      rest += chunk.toString('utf8')
+      let nl = rest.indexOf('\n')
+      while (nl >= 0) {
+        onLine(rest.slice(0, nl).replace(/\r$/, ''))
+        rest = rest.slice(nl + 1)
+        nl = rest.indexOf('\n')
+      }
+    },
+    end() {
+      if (rest) onLine(rest)
+      rest = ''
+    },
+  }
+}
+
+/** `2026-11-29T08:00:00.123456789Z text` → {ts, text}. */
+function splitTimestamp(line: string): {ts: string; text: string} {
+  const space = line.indexOf(' ')
+  if (space < 20 || !/^\d{4}-\d\d-\d\dT/.test(line)) return {ts: '', text: line}
+  return {ts: line.slice(0, space), text: line.slice(space + 1)}
+}
+
+/** RFC 3339 with nanoseconds → comparable epoch-nanosecond number (ms precision is not enough to order). */
+export function epochNs(ts: string): number {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(ts)
+  if (!m) return Number.NaN
+  const base = Date.parse(`${m[1]}${m[3]}`)
+  const frac = (m[2] ?? '').padEnd(9, '0').slice(0, 9)
+  return base * 1e6 + Number(frac)
+}
+
+export interface LogFollower {
+  /** Ends the follow (the stream also ends when the container stops). */
+  close(): void
+  /** Resolves when the stream has ended. */
+  done: Promise<void>
+}
+
+export async function followLogs(container: Docker.Container, startedAt: string, sink: LineSink): Promise<LogFollower> {
+  const startNs = epochNs(startedAt)
+  const since = Math.floor(Date.parse(startedAt) / 1000)
+  const stream = (await container.logs({
+    follow: true,
+    stdout: true,
+    stderr: true,
+    timestamps: true,
+    since: Number.isFinite(since) ? since : 0,
+  })) as unknown as NodeJS.ReadableStream & {destroy(): void}
+  const out = new PassThrough()
+  const err = new PassThrough()
+  const emit = (which: 'stdout' | 'stderr') => (line: string) => {
+    const {ts, text} = splitTimestamp(line)
+    // podman's since is in whole seconds: drop the earlier start's lines in that same second.
+    if (ts && Number.isFinite(startNs) && epochNs(ts) < startNs) return
+    sink(which, text)
+  }
+  const outLines = lineSplitter(emit('stdout'))
+  const errLines = lineSplitter(emit('stderr'))
+  out.on('data', (c: Buffer) => outLines.push(c))
+  err.on('data', (c: Buffer) => errLines.push(c))
+  container.modem.demuxStream(stream, out, err)
+  const done = new Promise<void>((resolve) => {
+    const finish = () => {
+      outLines.end()
+      errLines.end()
+      resolve()
+    }
+    stream.on('end', finish)
+    stream.on('close', finish)
+    stream.on('error', finish)
+  })
+  return {close: () => stream.destroy(), done}
+}
+
+/** Demultiplexes a non-follow `logs()` Buffer (8-byte frame headers) into lines, for error messages. */
+export function demuxBuffer(buf: Buffer): {stream: 'stdout' | 'stderr'; line: string}[] {
+  const out: {stream: 'stdout' | 'stderr'; line: string}[] = []
+  const text: Record<'stdout' | 'stderr', string> = {stdout: '', stderr: ''}
+  let i = 0
+  const framed = buf.length >= 8 && (buf[0] === 1 || buf[0] === 2) && buf[1] === 0 && buf[2] === 0 && buf[3] === 0
+  if (!framed)
+    return buf
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => ({stream: 'stdout' as const, line}))
+  while (i + 8 <= buf.length) {
+    const which = buf[0 + i] === 2 ? 'stderr' : 'stdout'
+    const size = buf.readUInt32BE(i + 4)
+    const chunk = buf.subarray(i + 8, i + 8 + size).toString('utf8')
+    i += 8 + size
+    text[which] += chunk
+    let nl = text[which].indexOf('\n')
+    while (nl >= 0) {
+      out.push({stream: which, line: text[which].slice(0, nl)})
+      text[which] = text[which].slice(nl + 1)
+      nl = text[which].indexOf('\n')
+    }
+  }
+  for (const which of ['stdout', 'stderr'] as const) if (text[which]) out.push({stream: which, line: text[which]})
+  return out
+}
+
+/** The container's last lines (both streams), for a start-up error. */
+export async function lastLogLines(container: Docker.Container, count = 20): Promise<string[]> {
+  try {
+    const buf = (await container.logs({follow: false, stdout: true, stderr: true, tail: count})) as unknown as Buffer
+    return demuxBuffer(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf))).map((l) => l.line)
+  } catch {
+    return []
+  }
+}

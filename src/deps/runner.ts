@@ -1,0 +1,211 @@
+/**
+ * A Docker dependency as a UnitRunner: start = image per pull policy, create-or-reuse, start; waitReady = the
+ * container's health check and/or the configured probe; waitExit = the engine's wait; stop = stop with a grace
+ * period, then the engine kills. The supervisor drives it exactly like a server.
+ */
+import type Docker from 'dockerode'
+import type {Plan, PlannedDependency} from '../config/plan.js'
+import type {UnitExit, UnitHooks, UnitRunner} from '../servers/unit.js'
+import {ensureContainer, startContainer} from './container.js'
+import {connectEngine} from './engine.js'
+import {ensureImage} from './image.js'
+import {followLogs, type LogFollower, lastLogLines} from './logs.js'
+import {boundPorts} from './ports.js'
+import {probeFor} from './probes/index.js'
+
+const HEALTH_POLL_MS = 200
+const KEEP_LINES = 2000
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms)
+    function done() {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', done)
+      resolve()
+    }
+    signal?.addEventListener('abort', done, {once: true})
+  })
+}
+
+function code(error: unknown): number | undefined {
+  return (error as {statusCode?: number}).statusCode
+}
+
+export class DependencyRunner implements UnitRunner {
+  readonly name: string
+  private container?: Docker.Container
+  private ports = new Map<number, number>()
+  private lines: {stream: 'stdout' | 'stderr'; line: string}[] = []
+  private follower?: LogFollower
+  private exited?: Promise<UnitExit>
+  private launchedAt = 0
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly project: string,
+    private readonly root: string,
+    private readonly dep: PlannedDependency,
+    private readonly hooks: UnitHooks,
+  ) {
+    this.name = dep.name
+  }
+
+  async start(signal: AbortSignal): Promise<void> {
+    const {dep, hooks, docker} = this
+    const image = dep.config.image
+    hooks.update({image, message: 'checking image'})
+    await ensureImage(docker, image, dep.config.pull, {
+      onPullStart: () => {
+        hooks.log('system', `pulling ${image} …`)
+        hooks.update({message: `pulling ${image}`})
+      },
+    })
+    signal.throwIfAborted()
+    const {container, id, action} = await ensureContainer(docker, dep, this.project, this.root)
+    hooks.log('system', `${action} container ${dep.containerName} (${id.slice(0, 12)}) from ${image}`)
+    signal.throwIfAborted()
+    await startContainer(container)
+    this.container = container
+    this.launchedAt = Date.now()
+    const info = await container.inspect()
+    this.ports = boundPorts(info.NetworkSettings.Ports as never)
+    this.lines = []
+    this.follower?.close()
+    this.follower = await followLogs(container, info.State.StartedAt, (stream, line) => {
+      this.lines.push({stream, line})
+      if (this.lines.length > KEEP_LINES) this.lines.splice(0, this.lines.length - KEEP_LINES)
+      hooks.log(stream, line)
+    })
+    // Waiting from now catches this launch's exit, whenever it comes.
+    this.exited = container.wait().then(
+      (r: {StatusCode: number}) => ({code: r.StatusCode, signal: null}),
+      (error: unknown) => {
+        if (code(error) === 404) return {code: null, signal: null}
+        throw error
+      },
+    )
+    const first = this.ports.values().next().value
+    hooks.update({
+      state: 'starting',
+      containerId: id,
+      startedAt: this.launchedAt,
+      ...(first ? {port: first} : {}),
+      health: info.State.Health?.Status,
+      message: `${action}; published ${[...this.ports].map(([c, h]) => `127.0.0.1:${h}→${c}`).join(', ') || 'no ports'}`,
+    })
+  }
+
+  async waitReady(signal: AbortSignal): Promise<void> {
+    const container = this.container
+    if (!container) throw new Error(`${this.name}: waitReady before start`)
+    const {dep, hooks} = this
+    const probe = dep.config.ready
+    const attempt = probe ? probeFor(probe) : undefined
+    const deadline = this.launchedAt + dep.startTimeout
+    let failures = 0
+    let reason = 'not checked yet'
+    let lastHealth: string | undefined
+    let healthOk = false
+    let probeOk = !probe
+    let lastProbeAt = 0
+    while (!signal.aborted) {
+      const info = await container.inspect()
+      if (!info.State.Running) {
+        const tail = await lastLogLines(container)
+        throw new Error(
+          `${this.name}: container exited with code ${info.State.ExitCode} while starting` +
+            `${info.State.Error ? ` (${info.State.Error})` : ''}${formatTail(tail)}`,
+        )
+      }
+      const hc = info.Config.Healthcheck?.Test
+      const hasHealth = hc !== undefined && hc.length > 0 && hc[0] !== 'NONE'
+      if (hasHealth) {
+        const health = info.State.Health
+        const status = health?.Status || 'starting'
+        healthOk = status === 'healthy'
+        const lastOutput = health?.Log?.at(-1)?.Output?.trim().split('\n').pop()
+        if (status !== lastHealth)
+          hooks.log('system', `health: ${status}${lastOutput && !healthOk ? ` (${lastOutput})` : ''}`)
+        lastHealth = status
+        if (!healthOk) reason = `health ${status}${lastOutput ? `: ${lastOutput}` : ''}`
+        hooks.update({health: status, ...(healthOk ? {} : {message: reason})})
+      } else healthOk = true
+      if (attempt && probe && !probeOk && Date.now() - lastProbeAt >= probe.interval) {
+        lastProbeAt = Date.now()
+        const why = await attempt(probe, {container, ports: this.ports, lines: () => this.lines, signal}, probe.timeout)
+        probeOk = why === undefined
+        if (why) {
+          reason = why
+          if (Date.now() - this.launchedAt >= probe.startPeriod) failures++
+          hooks.update({message: why})
+          if (probe.retries > 0 && failures >= probe.retries)
+            throw await this.notReady(`ready probe failed ${failures} times: ${why}`)
+        }
+      }
+      if (healthOk && probeOk) {
+        hooks.update({state: 'ready', readyAt: Date.now(), readyMs: Date.now() - this.launchedAt, message: 'ready'})
+        return
+      }
+      if (Date.now() >= deadline)
+        throw await this.notReady(`not ready within ${Math.round(dep.startTimeout / 1000)}s: ${reason}`)
+      const next = attempt && !probeOk ? Math.min(HEALTH_POLL_MS, probe?.interval ?? HEALTH_POLL_MS) : HEALTH_POLL_MS
+      await sleep(next, signal)
+    }
+    throw new Error(`${this.name}: stopped while waiting to be ready`)
+  }
+
+  private async notReady(why: string): Promise<Error> {
+    const tail = this.container ? await lastLogLines(this.container) : []
+    return new Error(`${this.name}: ${why}${formatTail(tail)}`)
+  }
+
+  async waitExit(): Promise<UnitExit> {
+    if (!this.exited) throw new Error(`${this.name}: waitExit before start`)
+    const result = await this.exited
+    // The follow ends with the container; give it a moment to flush the last lines.
+    await Promise.race([this.follower?.done, sleep(500)])
+    return result
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    const container = this.container
+    if (!container) return
+    this.hooks.update({state: 'stopping'})
+    try {
+      // The engine sends the image's stop signal, waits t seconds, then kills.
+      await container.stop({t: Math.max(0, Math.ceil(timeoutMs / 1000))})
+    } catch (error) {
+      if (code(error) !== 304 && code(error) !== 404) throw error
+    }
+    await Promise.race([this.follower?.done, sleep(1000)])
+    this.follower?.close()
+    this.hooks.update({state: 'stopped', health: undefined, message: 'stopped'})
+  }
+}
+
+function formatTail(lines: string[]): string {
+  if (lines.length === 0) return ''
+  return `\nlast log lines:\n${lines.map((l) => `  ${l}`).join('\n')}`
+}
+
+export interface DependencyRunners {
+  runners: Map<string, UnitRunner>
+  /** The engine endpoint in use, '' when the plan has no dependency (no engine was needed). */
+  endpoint: string
+}
+
+/** Runners for the plan's dependencies; connects to the engine only when there is at least one. */
+export async function createDependencyRunners(
+  plan: Plan,
+  hooksFor: (name: string) => UnitHooks,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DependencyRunners> {
+  const deps = plan.units.filter((u): u is PlannedDependency => u.kind === 'dependency')
+  const runners = new Map<string, UnitRunner>()
+  if (deps.length === 0) return {runners, endpoint: ''}
+  const {docker, endpoint} = await connectEngine(env)
+  for (const dep of deps)
+    runners.set(dep.name, new DependencyRunner(docker, plan.project, plan.root, dep, hooksFor(dep.name)))
+  return {runners, endpoint}
+}
