@@ -112,6 +112,22 @@ function parseFile(file: string): ParsedFile | ConfigIssue[] {
   const keyIssues: ConfigIssue[] = []
   visit(doc, {
     Pair(_, pair) {
+      if (isScalar(pair.key) && isMergeKey(pair.key.value)) {
+        // yaml throws, unlocated, when it merges anything but maps; say where instead.
+        const sources = isSeq(pair.value) ? pair.value.items : [pair.value]
+        const resolved = sources.map((v) => (isAlias(v) ? v.resolve(doc) : v))
+        if (!resolved.every((v) => isMap(v))) {
+          const pos = lines.linePos((isNode(pair.value) ? pair.value : pair.key).range?.[0] ?? 0)
+          keyIssues.push({
+            file,
+            line: pos.line,
+            column: pos.col,
+            path: '',
+            message: 'a merge key (<<) takes a map or an alias of one, or a list of those, such as <<: *defaults',
+          })
+        }
+        return
+      }
       const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key
       if (isNode(pair.key) && (isSeq(key) || isMap(key))) {
         const pos = lines.linePos(pair.key.range?.[0] ?? 0)

@@ -214,4 +214,16 @@ servers:
     expect(loaded.config.servers.web.role).toBe('web')
     expect(loaded.config.servers.other.role).toBeUndefined()
   })
+
+  it('a merge key given a scalar or a list is located, not an unplaced YAML failure', () => {
+    const text = `${BASE}    <<: 5
+`
+    expect(errorsFor(text)).toEqual([
+      `${at(CFG, text, '5\n', 0)}: a merge key (<<) takes a map or an alias of one, or a list of those, such as <<: *defaults`,
+    ])
+    const list = `a: &a [1]\n${BASE}    <<: [*a]\n`
+    expect(errorsFor(list)).toEqual([
+      `${at(CFG, list, '[*a]')}: a merge key (<<) takes a map or an alias of one, or a list of those, such as <<: *defaults`,
+    ])
+  })
 })
