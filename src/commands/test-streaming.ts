@@ -74,6 +74,12 @@ Exit code: 0 when every required check passed, 1 otherwise, 130 when interrupted
     }
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+    // Output piped into `head` and closed: stop like an interrupt, so the prefix and any started pair are cleaned up.
+    const onPipeError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') controller.abort()
+    }
+    process.stdout.on('error', onPipeError)
+    process.stderr.on('error', onPipeError)
     let secret: string | undefined = flags['api-key']
     try {
       const {targets, report} = await runStreamingTest({
@@ -147,6 +153,8 @@ Exit code: 0 when every required check passed, 1 otherwise, 130 when interrupted
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
+      process.stdout.off('error', onPipeError)
+      process.stderr.off('error', onPipeError)
     }
   }
 }

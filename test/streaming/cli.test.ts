@@ -108,6 +108,44 @@ servers:
     }
   })
 
+  it('output closed early (piped into head): cleans up like an interrupt, nothing left running or on disk', async () => {
+    const project = tempProject(builtinConfig({webPort: 1, servicesPort: 2}))
+    const servers = () =>
+      readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(project.dir)
+          } catch {
+            return false
+          }
+        })
+    try {
+      const child = execa(process.execPath, [cliBin, 'test-streaming', '--start', '--verbose'], {
+        cwd: project.dir,
+        reject: false,
+        stdout: 'ignore',
+      })
+      // Like `| head -3`: read a little of the verbose stream, then close it.
+      await new Promise<void>((resolve) => {
+        let seen = 0
+        child.stderr?.on('data', (d: Buffer) => {
+          seen += d.length
+          if (seen > 2000) {
+            child.stderr?.destroy()
+            resolve()
+          }
+        })
+      })
+      const res = await child
+      expect(res.exitCode).toBe(130)
+      expect(servers()).toEqual([])
+      expect(readdirSync(project.dir)).toEqual(['naaccord.config.yaml'])
+    } finally {
+      project.cleanup()
+    }
+  })
+
   it('without a running session and without --start, says what to do (exit 2)', async () => {
     const project = tempProject(builtinConfig({webPort: await freePort(), servicesPort: await freePort()}))
     try {
