@@ -28,6 +28,8 @@ export interface SessionInfo {
   supervisorPid?: number
   /** Session files present on disk (lock, state.json, socket). */
   leftovers: string[]
+  /** Running sessions only: whether the control socket answered GET /status (a hung supervisor does not). */
+  socketAnswers?: boolean
   /** Stale sessions only: groups of this session's units that still have live processes. */
   orphans: OrphanGroup[]
 }
@@ -116,7 +118,9 @@ export async function readSession(stateDir: string): Promise<SessionInfo> {
   info.supervisorPid = fromFile?.supervisorPid ?? lockPid
   if (info.supervisorPid && isSupervisorAlive(info.supervisorPid, fromFile?.startedAt)) {
     info.state = 'running'
-    if (existsSync(socketPath)) info.status = (await getStatusFromSocket(socketPath)) ?? fromFile
+    const live = existsSync(socketPath) ? await getStatusFromSocket(socketPath) : undefined
+    info.socketAnswers = live !== undefined
+    info.status = live ?? fromFile
     return info
   }
   info.state = 'stale'

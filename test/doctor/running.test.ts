@@ -4,11 +4,11 @@
  * so a sleeping process stands in for it, recorded in .naaccord/state.json exactly as protocol.ts lays it out.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {builtinConfig, cliBin, freePort, tempProject} from '../helpers/index.js'
-import {unit, writeSession} from './fixtures.js'
+import {serveControlSocket, serveHungSocket, unit, writeSession} from './fixtures.js'
 import {doctor, kill, one, sleeper, waitForLine} from './helpers.js'
 
 const KEY = 'running-session-key-0123456789'
@@ -16,7 +16,10 @@ const KEY = 'running-session-key-0123456789'
 describe('doctor: a running session of the built-in pair', () => {
   const children: ChildProcess[] = []
   const cleanups: (() => void)[] = []
+  const asyncCleanups: (() => Promise<void>)[] = []
   afterEach(async () => {
+    for (const c of asyncCleanups) await c()
+    asyncCleanups.length = 0
     for (const c of children.reverse()) await kill(c)
     for (const c of cleanups) c()
     children.length = 0
@@ -60,7 +63,7 @@ describe('doctor: a running session of the built-in pair', () => {
       port,
       url: `http://127.0.0.1:${port}`,
     })
-    writeSession(p.dir, {
+    const paths = writeSession(p.dir, {
       supervisorPid: supervisor.pid as number,
       startedAt,
       watch: [path.join(p.dir, 'storage', 'web-tmp')],
@@ -69,7 +72,10 @@ describe('doctor: a running session of the built-in pair', () => {
         unit('web', 'web', launched(web, webPort)),
       ],
     })
-    return {dir: p.dir, webPort, servicesPort, supervisor: supervisor.pid}
+    const status = JSON.parse(readFileSync(paths.state, 'utf8'))
+    const close = await serveControlSocket(paths.socket, () => status)
+    asyncCleanups.push(close)
+    return {dir: p.dir, webPort, servicesPort, supervisor: supervisor.pid, paths}
   }
 
   it('checks services health, web to services, the watched folders, and accepts its own ports', async () => {
@@ -110,6 +116,22 @@ describe('doctor: a running session of the built-in pair', () => {
     expect(w.message).toBe('web answers but cannot reach services (test_passed: false)')
     expect(w.detail?.[1]).toBe('web says: services answered 403')
     expect(JSON.stringify(report)).not.toContain(other)
+  })
+
+  it('warns when the supervisor is alive but its control socket does not answer', async () => {
+    const webPort = await freePort()
+    const p = tempProject(builtinConfig({webPort, servicesPort: await freePort(), key: KEY}))
+    cleanups.push(p.cleanup)
+    const supervisor = await sleeper()
+    children.push(supervisor)
+    const paths = writeSession(p.dir, {supervisorPid: supervisor.pid as number, units: [unit('web', 'web')]})
+    asyncCleanups.push(await serveHungSocket(paths.socket))
+    const r = one(await doctor(p.dir), 'session')
+    expect(r.status).toBe('warn')
+    expect(r.message).toBe(
+      `a session is running (supervisor pid ${supervisor.pid}) but its control socket does not answer`,
+    )
+    expect(r.fix).toBe(`kill ${supervisor.pid}`)
   })
 
   it('skips the running-session checks when no session runs', async () => {

@@ -3,6 +3,7 @@
  * with orphaned server groups still holding ports. `--fix` stops those orphans (only groups this project's
  * session recorded, checked against their launch time) and removes the lock, state and socket; logs stay.
  */
+import {existsSync} from 'node:fs'
 import {formatDuration} from '../../util/duration.js'
 import {clearStaleSession, readSession} from '../session.js'
 import {type Check, result} from '../types.js'
@@ -18,6 +19,19 @@ export const sessionCheck: Check = {
     if (info.state === 'none') return result(ID, 'ok', 'no session is running')
     if (info.state === 'running') {
       const since = info.status?.startedAt ? ` for ${formatDuration(Date.now() - info.status.startedAt)}` : ''
+      if (!info.socketAnswers)
+        return result(
+          ID,
+          'warn',
+          `a session is running (supervisor pid ${info.supervisorPid}) but its control socket does not answer`,
+          {
+            detail: [
+              `${info.socketPath}: ${existsSync(info.socketPath) ? 'no answer to GET /status' : 'missing'}`,
+              'stop, status and logs cannot reach the supervisor; on SIGTERM it stops its servers and exits',
+            ],
+            fix: `kill ${info.supervisorPid}`,
+          },
+        )
       return result(ID, 'ok', `a session is running (supervisor pid ${info.supervisorPid}${since})`, {
         detail: info.status?.units.map((u) => `${u.name}: ${u.state}${u.pid ? ` (pid ${u.pid})` : ''}`),
       })
