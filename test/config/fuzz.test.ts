@@ -70,6 +70,11 @@ const ALPHABET = [
   '$$',
   '\u00e9',
   '\u0000',
+  // anchors, aliases and merge keys
+  '&a ',
+  '*a',
+  '<<: *a',
+  '\n<<: ',
 ]
 const KEYS = [
   'port',
@@ -95,6 +100,7 @@ const KEYS = [
   '0',
   'x.y',
   'hasOwnProperty',
+  '<<',
 ]
 
 function mutateText(rng: Rng, text: string): string {
