@@ -11,6 +11,12 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>
 }
 
+/**
+ * How long an idle keep-alive connection stays open. Longer than clients keep theirs (undici 4 s, the web role's
+ * agent, requests' pools), so a client never reuses a connection the server is closing at that moment (ECONNRESET).
+ */
+export const KEEP_ALIVE_MS = 65_000
+
 export function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1'
   return host.includes(':') ? `[${host}]` : host

@@ -52,10 +52,10 @@ async function cutOffRounds(opts: {
     await sendCutOff(opts.url(), {...opts.headers, 'Content-Type': contentType, 'X-Request-ID': rid}, body, cut)
     await waitFor(
       () => accessLogged(opts.log(), rid),
-      3000,
+      15_000,
       `the access line of ${rid} (cut at ${cut} of ${body.length})`,
     )
-    await waitFor(() => tempLeftovers(pair.root).length === 0, 3000, `temp/ to empty after ${rid}`)
+    await waitFor(() => tempLeftovers(pair.root).length === 0, 15_000, `temp/ to empty after ${rid}`)
     expect(uploadsFiles(), `cut at byte ${cut} of ${body.length}`).toEqual([])
   }
 }
@@ -105,7 +105,7 @@ describe('uploads cut off at random offsets', () => {
       body,
       Math.floor(body.length / 2),
     )
-    await waitFor(() => accessLogged(pair.servicesLog, rid), 3000, 'the cut chunk to be handled')
+    await waitFor(() => accessLogged(pair.servicesLog, rid), 15_000, 'the cut chunk to be handled')
     expect(tree(path.join(pair.root, 'temp', 'chunked', id))).toEqual(['manifest.json'])
     expect(
       (await api.form('upload_chunked', {action: 'chunk', upload_id: id, chunk_num: '0'}, {name: 'chunk', data}))

@@ -9,7 +9,7 @@ import {makeKeyCheck} from '../auth.js'
 import {drainAndClose, HttpError, requestIdFrom, sendJson, sendMethodNotAllowed} from '../http-util.js'
 import {Logger, type LogSink, newRequestId, stdoutSink} from '../log.js'
 import {internalRouteName, ROUTE_METHODS} from '../routes-table.js'
-import {listen, type RunningServer} from '../server-util.js'
+import {KEEP_ALIVE_MS, listen, type RunningServer} from '../server-util.js'
 import {Storage} from '../storage.js'
 import {ClientGone, type RouteContext} from './context.js'
 import {ROUTES} from './routes/index.js'
@@ -95,12 +95,15 @@ export async function startServicesServer(options: ServicesServerOptions): Promi
   }
 
   // requestTimeout 0: a 2 GiB upload on a slow link must not be cut at Node's default 300 s.
-  const server = createServer({requestTimeout: 0}, (req, res) => {
-    handle(req, res).catch((error) => {
-      log.warn(undefined, `internal error: ${(error as Error).message}`)
-      res.destroy()
-    })
-  })
+  const server = createServer(
+    {requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: KEEP_ALIVE_MS + 1000},
+    (req, res) => {
+      handle(req, res).catch((error) => {
+        log.warn(undefined, `internal error: ${(error as Error).message}`)
+        res.destroy()
+      })
+    },
+  )
   const running = await listen(server, options.host ?? '127.0.0.1', options.port ?? 8001)
   return {...running, storage}
 }

@@ -7,7 +7,7 @@ import {makeKeyCheck} from '../auth.js'
 import {drainAndClose, requestIdFrom, sendJson, sendMethodNotAllowed} from '../http-util.js'
 import {Logger, type LogSink, newRequestId, stdoutSink} from '../log.js'
 import {internalRouteName, ROUTE_METHODS} from '../routes-table.js'
-import {listen, type RunningServer} from '../server-util.js'
+import {KEEP_ALIVE_MS, listen, type RunningServer} from '../server-util.js'
 import type {WebContext} from './context.js'
 import {internalHealth, publicHealth} from './health.js'
 import {uploadPage} from './page.js'
@@ -80,13 +80,16 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     return relay(ctx, name)
   }
 
-  const server = createServer({requestTimeout: 0}, (req, res) => {
-    handle(req, res).catch((error) => {
-      log.warn(undefined, `internal error: ${(error as Error).message}`)
-      if (!res.headersSent) sendJson(res, 500, {error: (error as Error).message})
-      else res.destroy()
-    })
-  })
+  const server = createServer(
+    {requestTimeout: 0, keepAliveTimeout: KEEP_ALIVE_MS, headersTimeout: KEEP_ALIVE_MS + 1000},
+    (req, res) => {
+      handle(req, res).catch((error) => {
+        log.warn(undefined, `internal error: ${(error as Error).message}`)
+        if (!res.headersSent) sendJson(res, 500, {error: (error as Error).message})
+        else res.destroy()
+      })
+    },
+  )
   const running = await listen(server, options.host ?? '127.0.0.1', options.port ?? 8000)
   return {
     ...running,
