@@ -34,13 +34,14 @@ function splitTimestamp(line: string): {ts: string; text: string} {
   return {ts: line.slice(0, space), text: line.slice(space + 1)}
 }
 
-/** RFC 3339 with nanoseconds → comparable epoch-nanosecond number (ms precision is not enough to order). */
-export function epochNs(ts: string): number {
+/** RFC 3339 with nanoseconds → epoch nanoseconds (a bigint: a double cannot hold nanoseconds since 1970). */
+export function epochNs(ts: string): bigint | undefined {
   const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(ts)
-  if (!m) return Number.NaN
+  if (!m) return undefined
   const base = Date.parse(`${m[1]}${m[3]}`)
+  if (!Number.isFinite(base)) return undefined
   const frac = (m[2] ?? '').padEnd(9, '0').slice(0, 9)
-  return base * 1e6 + Number(frac)
+  return BigInt(base) * 1_000_000n + BigInt(frac)
 }
 
 export interface LogFollower {
@@ -64,8 +65,13 @@ export async function followLogs(container: Docker.Container, startedAt: string,
   const err = new PassThrough()
   const emit = (which: 'stdout' | 'stderr') => (line: string) => {
     const {ts, text} = splitTimestamp(line)
-    // podman's since is in whole seconds: drop the earlier start's lines in that same second.
-    if (ts && Number.isFinite(startNs) && epochNs(ts) < startNs) return
+    // Drop an earlier start's lines from the same second (`since` is in whole seconds). podman stamps lines
+    // in whole seconds too: then compare seconds, since StartedAt is a fraction later than its first lines.
+    const lineNs = ts ? epochNs(ts) : undefined
+    if (lineNs !== undefined && startNs !== undefined) {
+      const whole = !ts.includes('.')
+      if (whole ? lineNs < (startNs / 1_000_000_000n) * 1_000_000_000n : lineNs < startNs) return
+    }
     sink(which, text)
   }
   const outLines = lineSplitter(emit('stdout'))

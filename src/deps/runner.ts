@@ -204,7 +204,7 @@ export async function createDependencyRunners(
   const deps = plan.units.filter((u): u is PlannedDependency => u.kind === 'dependency')
   const runners = new Map<string, UnitRunner>()
   if (deps.length === 0) return {runners, endpoint: ''}
-  const {docker, endpoint} = await connectEngine(env)
+  const {docker, endpoint} = await connectEngine({env})
   for (const dep of deps)
     runners.set(dep.name, new DependencyRunner(docker, plan.project, plan.root, dep, hooksFor(dep.name)))
   return {runners, endpoint}
