@@ -1,0 +1,189 @@
+/**
+ * One server process: launched in its own process group (detached), with the plan's environment laid over the
+ * inherited one, its output split into lines, and stopped by signalling the whole group (then SIGKILL).
+ *
+ * node:child_process is used directly rather than execa: the supervisor needs only spawn + raw streams, and the
+ * log flood path (millions of lines) is cheaper without a layer of stream transforms in between.
+ */
+import {type ChildProcess, spawn} from 'node:child_process'
+import type {PlannedServer} from '../config/plan.js'
+import {isGroupAlive} from '../util/ports.js'
+import {waitForProbe} from './probes/index.js'
+import type {UnitExit, UnitHooks, UnitRunner} from './unit.js'
+
+/** Lines kept for the log probe until the launch is ready (a pattern must match the current launch only). */
+const PROBE_LINES_MAX = 5000
+
+export class ProcessRunner implements UnitRunner {
+  readonly name: string
+  private child: ChildProcess | undefined
+  private exitPromise: Promise<UnitExit> = Promise.resolve({code: null, signal: null})
+  private exited = true
+  private linesSinceStart: string[] = []
+  private collectLines = false
+  private exitAbort = new AbortController()
+
+  constructor(
+    readonly server: PlannedServer,
+    private readonly hooks: UnitHooks,
+  ) {
+    this.name = server.name
+  }
+
+  get pid(): number | undefined {
+    return this.exited ? undefined : this.child?.pid
+  }
+
+  start(_signal: AbortSignal): Promise<void> {
+    const s = this.server
+    this.linesSinceStart = []
+    this.collectLines = s.ready?.log !== undefined
+    this.exitAbort = new AbortController()
+    return new Promise((resolve, reject) => {
+      let child: ChildProcess
+      try {
+        child = spawn(s.command, s.args, {
+          cwd: s.cwd,
+          env: {...process.env, ...s.env},
+          // Its own process group: a Ctrl-C in the terminal does not reach it, and stop signals the whole tree.
+          detached: true,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        })
+      } catch (error) {
+        reject(new Error(`${s.name}: cannot launch \`${s.commandText}\`: ${(error as Error).message}`))
+        return
+      }
+      this.child = child
+      this.exited = false
+      let launched = false
+      this.exitPromise = new Promise((resolveExit) => {
+        child.once('error', (error: NodeJS.ErrnoException) => {
+          if (!launched) {
+            this.exited = true
+            resolveExit({code: null, signal: null})
+            const what =
+              error.code === 'ENOENT' ? 'command not found' : error.code === 'EACCES' ? 'not executable' : error.message
+            reject(new Error(`${s.name}: command: cannot run \`${s.command}\`: ${what} (servers.${s.name}.command)`))
+          }
+        })
+        // Reported at 'close' so that the last lines are read first, but no later than a moment after 'exit':
+        // a grandchild that inherited stdout may keep the pipe open long after the server itself is gone.
+        let reported = false
+        const report = (code: number | null, signal: NodeJS.Signals | null) => {
+          if (reported) return
+          reported = true
+          this.exited = true
+          this.exitAbort.abort(new Error(`exited with ${code === null ? signal : `code ${code}`} before it was ready`))
+          resolveExit({code, signal})
+        }
+        child.once('close', report)
+        child.once('exit', (code, signal) => {
+          setTimeout(() => report(code, signal), 200).unref()
+        })
+      })
+      child.once('spawn', () => {
+        launched = true
+        this.hooks.update({pid: child.pid, pgid: child.pid, startedAt: Date.now()})
+        resolve()
+      })
+      this.pipe(child.stdout, 'stdout')
+      this.pipe(child.stderr, 'stderr')
+    })
+  }
+
+  private pipe(stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): void {
+    if (!stream) return
+    stream.setEncoding('utf8')
+    let rest = ''
+    const hooks = this.hooks
+    stream.on('data', (chunk: string) => {
+      let start = 0
+      let nl = chunk.indexOf('\n')
+      if (nl === -1) {
+        rest += chunk
+        return
+      }
+      let first = true
+      while (nl !== -1) {
+        let line = first ? rest + chunk.slice(0, nl) : chunk.slice(start, nl)
+        first = false
+        if (line.endsWith('\r')) line = line.slice(0, -1)
+        hooks.log(name, line)
+        if (this.collectLines) this.keepForProbe(line)
+        start = nl + 1
+        nl = chunk.indexOf('\n', start)
+      }
+      rest = chunk.slice(start)
+    })
+    stream.on('end', () => {
+      if (rest !== '') hooks.log(name, rest)
+      rest = ''
+    })
+  }
+
+  private keepForProbe(line: string): void {
+    this.linesSinceStart.push(line)
+    if (this.linesSinceStart.length > PROBE_LINES_MAX) this.linesSinceStart.splice(0, PROBE_LINES_MAX / 2)
+  }
+
+  async waitReady(signal: AbortSignal): Promise<void> {
+    const probe = this.server.ready
+    if (!probe) return
+    const both = AbortSignal.any([signal, this.exitAbort.signal])
+    try {
+      await waitForProbe(
+        probe,
+        {
+          linesSinceStart: () => this.linesSinceStart,
+          signal: both,
+          cwd: this.server.cwd,
+          env: {...process.env, ...this.server.env} as Record<string, string>,
+        },
+        this.server.startTimeout,
+        (reason) => this.hooks.update({message: `waiting: ${reason}`}),
+      )
+    } finally {
+      this.collectLines = false
+      this.linesSinceStart = []
+    }
+  }
+
+  waitExit(): Promise<UnitExit> {
+    return this.exitPromise
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    const child = this.child
+    if (!child?.pid) return
+    const pgid = child.pid
+    if (!isGroupAlive(pgid)) {
+      await this.exitPromise
+      return
+    }
+    signalGroup(pgid, this.server.stopSignal)
+    const deadline = Date.now() + timeoutMs
+    while (isGroupAlive(pgid) && Date.now() < deadline) await sleep(15)
+    if (isGroupAlive(pgid)) {
+      this.hooks.log(
+        'system',
+        `did not stop within ${timeoutMs}ms of ${this.server.stopSignal}: SIGKILL to process group ${pgid}`,
+      )
+      signalGroup(pgid, 'SIGKILL')
+      const killDeadline = Date.now() + 5000
+      while (isGroupAlive(pgid) && Date.now() < killDeadline) await sleep(10)
+    }
+    await this.exitPromise
+  }
+}
+
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal)
+  } catch {
+    // Already gone.
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

@@ -1,0 +1,88 @@
+/**
+ * `naaccord start --detach`: the supervisor runs as a detached child (its own session, setsid) whose output goes
+ * to `.naaccord/logs/supervisor.log`. The parent waits on an IPC channel for "ready" (or why not), then lets go:
+ * the channel is closed and the parent exits, the supervisor keeps running.
+ */
+import {type ChildProcess, spawn} from 'node:child_process'
+import {mkdirSync, openSync} from 'node:fs'
+import path from 'node:path'
+import {selfCommand} from '../util/self.js'
+import type {SessionStatus} from './protocol.js'
+import {type Session, SessionStartError} from './session.js'
+
+export type SupervisorMessage =
+  | {type: 'listening'; socketPath: string; status: SessionStatus}
+  | {type: 'ready'; status: SessionStatus}
+  | {type: 'failed'; problems: string[]; status?: SessionStatus}
+
+export interface DetachedSupervisor {
+  child: ChildProcess
+  /** Resolves with the first of listening (when asked) / ready / failed, or failed if the child exits first. */
+  next(): Promise<SupervisorMessage>
+  /** Closes the channel and unreferences the child so this process can exit while it runs on. */
+  release(): void
+}
+
+export function spawnSupervisor(stateDir: string, args: string[]): DetachedSupervisor {
+  const logs = path.join(stateDir, 'logs')
+  mkdirSync(logs, {recursive: true})
+  const out = openSync(path.join(logs, 'supervisor.log'), 'a')
+  const self = selfCommand()
+  const child = spawn(self.file, [...self.args, 'start', '--supervise', ...args], {
+    detached: true,
+    stdio: ['ignore', out, out, 'ipc'],
+    env: {...process.env, NO_COLOR: '1'},
+  })
+  const queue: SupervisorMessage[] = []
+  let waiting: ((m: SupervisorMessage) => void) | undefined
+  const push = (m: SupervisorMessage) => {
+    if (waiting) {
+      const w = waiting
+      waiting = undefined
+      w(m)
+    } else queue.push(m)
+  }
+  child.on('message', (m) => push(m as SupervisorMessage))
+  child.once('exit', (code, signal) => {
+    push({
+      type: 'failed',
+      problems: [
+        `the supervisor exited (${code === null ? signal : `code ${code}`}) before the session was ready; see ${path.join(logs, 'supervisor.log')}`,
+      ],
+    })
+  })
+  child.once('error', (error) => push({type: 'failed', problems: [`cannot start the supervisor: ${error.message}`]}))
+  return {
+    child,
+    next: () =>
+      new Promise((resolve) => {
+        const m = queue.shift()
+        if (m) resolve(m)
+        else waiting = resolve
+      }),
+    release: () => {
+      child.removeAllListeners('exit')
+      if (child.connected) child.disconnect()
+      child.unref()
+    },
+  }
+}
+
+/** The child's side: report to the parent over IPC (when there is one) and stop sending once it lets go. */
+export function reportToParent(session: Session | SessionStartError): void {
+  const send = (m: SupervisorMessage) => {
+    if (process.send && process.connected) process.send(m)
+  }
+  if (session instanceof SessionStartError) {
+    send({type: 'failed', problems: session.problems})
+    return
+  }
+  send({type: 'listening', socketPath: session.socketPath, status: session.status()})
+  session.ready.then(
+    () => send({type: 'ready', status: session.status()}),
+    (error: Error) => send({type: 'failed', problems: [error.message], status: session.status()}),
+  )
+  // Once the parent is gone, the channel must not keep this process alive.
+  process.channel?.unref()
+  process.on('disconnect', () => undefined)
+}

@@ -1,0 +1,266 @@
+/**
+ * A running session, in this process: the lock, the supervisor, the log files, the state file and the control
+ * socket. `startSession` is the library entry used by `naaccord start` (foreground or as the detached
+ * supervisor) and by anything that wants a session in-process; `stop()` leaves nothing behind.
+ */
+import {createHash} from 'node:crypto'
+import {mkdirSync, rmSync} from 'node:fs'
+import type http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import type {Plan} from '../config/plan.js'
+import {preflight} from '../servers/preflight.js'
+import {type RunnerFactory, type StopReport, Supervisor} from '../servers/supervisor.js'
+import {writeFileAtomic} from '../util/fs.js'
+import {maskSecret, maskSecretsIn} from '../util/mask.js'
+import {serveControl} from './control-server.js'
+import {acquireLock, releaseLock} from './lock.js'
+import {LogFiles} from './logfiles.js'
+import {type LogLine, type SessionEvent, type SessionStatus, STATE_VERSION, sessionPaths} from './protocol.js'
+import {clearStaleSession, inspectSession} from './stale.js'
+
+/** Why a session did not start: one line per problem, already worded for the user. */
+export class SessionStartError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('\n'))
+  }
+}
+
+export interface StartSessionOptions {
+  /** Every event (unit status, log line, shutdown), as the control socket's /events would send it. */
+  onEvent?: (event: SessionEvent) => void
+  /** One-line notices (a stale session cleared). */
+  onNotice?: (line: string) => void
+  /** Runners for units other than plain server processes (Docker dependencies). */
+  runnerFor?: RunnerFactory
+  /** Log file size cap before rotation (bytes). */
+  maxLogBytes?: number
+}
+
+export interface Session {
+  readonly socketPath: string
+  readonly stateDir: string
+  /** Resolves when every unit is ready; rejects with the first failure (the session keeps running: stop it). */
+  readonly ready: Promise<void>
+  /** Resolves once the session has fully stopped (by stop(), the socket's /shutdown, or a signal). */
+  readonly stopped: Promise<StopReport>
+  status(): SessionStatus
+  subscribe(listener: (event: SessionEvent) => void): () => void
+  stop(timeoutMs?: number): Promise<StopReport>
+  /** SIGKILL every group now (a second Ctrl-C); stop() still finishes the cleanup. */
+  forceKill(): void
+  restart(name: string): Promise<void>
+}
+
+/** `.naaccord/control.sock` unless that path is too long for a Unix socket; then a short one in the temp dir. */
+export function controlSocketPath(stateDir: string): string {
+  const preferred = sessionPaths(stateDir).socket
+  if (Buffer.byteLength(preferred) <= 100) return preferred
+  const hash = createHash('sha256').update(stateDir).digest('hex').slice(0, 16)
+  return path.join(os.tmpdir(), `naaccord-${hash}.sock`)
+}
+
+export function runningSessionProblem(stateDir: string): string | undefined {
+  const files = inspectSession(stateDir)
+  if (!files.live) return undefined
+  const since = files.status ? ` since ${new Date(files.status.startedAt).toISOString()}` : ''
+  return `a session of this project is already running (supervisor pid ${files.supervisorPid}${since}, ${stateDir}): \`naaccord status\` shows it, \`naaccord stop\` stops it`
+}
+
+export async function startSession(plan: Plan, options: StartSessionOptions = {}): Promise<Session> {
+  const paths = sessionPaths(plan.stateDir)
+  mkdirSync(paths.dir, {recursive: true})
+  const notice = options.onNotice ?? (() => undefined)
+  const running = runningSessionProblem(plan.stateDir)
+  if (running) throw new SessionStartError([running])
+  const previous = inspectSession(plan.stateDir)
+  const knownGroups = (previous.status?.units ?? []).flatMap((u) => (u.pgid ? [{name: u.name, pgid: u.pgid}] : []))
+  if (previous.present.length > 0) for (const line of await clearStaleSession(plan.stateDir)) notice(line)
+
+  const socketPath = controlSocketPath(plan.stateDir)
+  const startedAt = Date.now()
+  const lock = acquireLock(paths.lock, {pid: process.pid, startedAt, configFile: plan.configFile, socketPath})
+  if (!lock.ok) {
+    throw new SessionStartError([
+      runningSessionProblem(plan.stateDir) ??
+        `another naaccord start is starting this project right now (pid ${lock.holder?.pid ?? '?'}; lock ${paths.lock})`,
+    ])
+  }
+  let problems: string[]
+  try {
+    problems = await preflight(plan, {knownGroups})
+  } catch (error) {
+    releaseLock(paths.lock)
+    throw error
+  }
+  if (problems.length > 0) {
+    releaseLock(paths.lock)
+    throw new SessionStartError(problems)
+  }
+  return new RunningSession(plan, socketPath, startedAt, options).begin()
+}
+
+class RunningSession implements Session {
+  readonly stateDir: string
+  ready!: Promise<void>
+  stopped: Promise<StopReport>
+  private resolveStopped!: (report: StopReport) => void
+  private readonly listeners = new Set<(event: SessionEvent) => void>()
+  private readonly logs: LogFiles
+  private readonly supervisor: Supervisor
+  private server: http.Server | undefined
+  private phase: SessionStatus['state'] = 'starting'
+  private stateTimer: NodeJS.Timeout | undefined
+  private stopPromise: Promise<StopReport> | undefined
+  private readonly secrets: string[]
+
+  constructor(
+    readonly plan: Plan,
+    readonly socketPath: string,
+    private readonly startedAt: number,
+    private readonly options: StartSessionOptions,
+  ) {
+    this.stateDir = plan.stateDir
+    this.logs = new LogFiles(sessionPaths(plan.stateDir).logs, options.maxLogBytes)
+    this.secrets = plan.apiKey.value ? [plan.apiKey.value] : []
+    this.stopped = new Promise((resolve) => {
+      this.resolveStopped = resolve
+    })
+    if (options.onEvent) this.listeners.add(options.onEvent)
+    this.supervisor = new Supervisor(
+      plan,
+      {
+        unit: (unit) => {
+          this.emit({type: 'unit', unit})
+          this.saveStateSoon()
+        },
+        log: (unit, stream, line) => this.onLine(unit, stream, line),
+      },
+      {logDir: this.logs.dir, runnerFor: options.runnerFor},
+    )
+  }
+
+  async begin(): Promise<Session> {
+    try {
+      this.server = await serveControl(
+        {
+          status: () => this.status(),
+          tail: (names, n) => this.logs.tail(names, n),
+          subscribe: (l) => this.subscribe(l),
+          unitAction: (name, action) => this.unitAction(name, action),
+          shutdown: (timeoutMs) => {
+            void this.stop(timeoutMs)
+          },
+        },
+        this.socketPath,
+      )
+    } catch (error) {
+      this.logs.close()
+      releaseLock(sessionPaths(this.stateDir).lock)
+      throw new SessionStartError([
+        `cannot listen on the control socket ${this.socketPath}: ${(error as Error).message}`,
+      ])
+    }
+    this.saveState()
+    for (const line of this.plan.notices) this.onLine('naaccord', 'system', line)
+    this.ready = this.supervisor.start().then(() => {
+      if (this.phase === 'starting') this.phase = 'running'
+      this.saveState()
+    })
+    this.ready.catch(() => undefined)
+    return this
+  }
+
+  private onLine(unit: string, stream: LogLine['stream'], raw: string): void {
+    // The API key never lands whole in a log file or on a screen, whoever printed it.
+    const line = this.secrets.length > 0 && raw.length >= 4 ? maskSecretsIn(raw, this.secrets) : raw
+    const entry: LogLine = {unit, stream, line, ts: Date.now()}
+    this.logs.write(entry)
+    if (this.listeners.size > 0) this.emit({type: 'log', log: entry})
+  }
+
+  private emit(event: SessionEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event)
+      } catch {}
+    }
+  }
+
+  subscribe(listener: (event: SessionEvent) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  status(): SessionStatus {
+    return {
+      version: STATE_VERSION,
+      project: this.plan.project,
+      configFile: this.plan.configFile,
+      root: this.plan.root,
+      supervisorPid: process.pid,
+      startedAt: this.startedAt,
+      socketPath: this.socketPath,
+      apiKeyMasked: this.plan.apiKey.value ? maskSecret(this.plan.apiKey.value) : undefined,
+      watch: [...new Set(this.plan.units.flatMap((u) => (u.kind === 'server' ? u.watch : [])))],
+      state: this.phase,
+      units: this.supervisor.statuses(),
+    }
+  }
+
+  private saveState(): void {
+    if (this.stateTimer) clearTimeout(this.stateTimer)
+    this.stateTimer = undefined
+    try {
+      writeFileAtomic(sessionPaths(this.stateDir).state, `${JSON.stringify(this.status(), null, 2)}\n`)
+    } catch {}
+  }
+
+  /** At most every 50 ms: a restart storm does not become a write storm, and a crash loses at most 50 ms of pids. */
+  private saveStateSoon(): void {
+    if (this.stateTimer || this.phase === 'stopping') return
+    this.stateTimer = setTimeout(() => this.saveState(), 50)
+  }
+
+  private async unitAction(name: string, action: 'restart' | 'stop' | 'start'): Promise<void> {
+    if (this.phase === 'stopping') throw new Error('the session is stopping')
+    if (action === 'restart') return this.supervisor.restartUnit(name)
+    if (action === 'stop') return this.supervisor.stopUnit(name)
+    return this.supervisor.startUnit(name)
+  }
+
+  restart(name: string): Promise<void> {
+    return this.unitAction(name, 'restart')
+  }
+
+  forceKill(): void {
+    this.supervisor.forceKill()
+  }
+
+  stop(timeoutMs?: number): Promise<StopReport> {
+    if (!this.stopPromise) this.stopPromise = this.doStop(timeoutMs)
+    return this.stopPromise
+  }
+
+  private async doStop(timeoutMs?: number): Promise<StopReport> {
+    this.phase = 'stopping'
+    this.emit({type: 'shutdown', phase: 'begin'})
+    this.saveState()
+    const report = await this.supervisor.stop(timeoutMs)
+    for (const problem of report.problems) this.onLine('naaccord', 'system', `left behind: ${problem}`)
+    this.emit({type: 'shutdown', phase: 'end'})
+    this.logs.close()
+    const paths = sessionPaths(this.stateDir)
+    await new Promise<void>((resolve) => {
+      if (!this.server) return resolve()
+      this.server.close(() => resolve())
+      this.server.closeAllConnections()
+    })
+    if (this.stateTimer) clearTimeout(this.stateTimer)
+    rmSync(paths.state, {force: true})
+    rmSync(this.socketPath, {force: true})
+    releaseLock(paths.lock)
+    this.resolveStopped(report)
+    return report
+  }
+}
