@@ -150,6 +150,18 @@ describe('serve services / serve web as child processes', () => {
     expect(snapshot()).toEqual(before)
   })
 
+  it('a port already in use: exit 1 naming the port and what to do', async () => {
+    const port = new URL(servicesUrl).port
+    const r = await execa(process.execPath, [cliBin, 'serve', 'services', '--port', port, '--storage', storageRoot], {
+      all: true,
+      reject: false,
+      env: {INTERNAL_API_KEY: FILE_KEY, NO_COLOR: '1'},
+    })
+    expect(r.exitCode).toBe(1)
+    expect(r.all).toMatch(new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`))
+    expect(r.all).not.toContain(FILE_KEY)
+  })
+
   it('never prints the key whole', () => {
     for (const out of [servicesOut, webOut]) {
       expect(out).not.toContain(FILE_KEY)
