@@ -1,0 +1,204 @@
+/**
+ * One dependency's lifecycle against the real engine, on the redis stand-in (it starts in well under a second):
+ * cold start to ready, reuse, recreate on a config change, a foreign container with our name, an image that
+ * cannot be had, a container that dies while starting, the log probe counting only this start, stop and down.
+ */
+import {afterAll, describe, expect, it} from 'vitest'
+import {ForeignContainerError, ImageError} from '../../src/deps/index.js'
+import {listProjectContainers, removeProjectContainers, stopProjectContainers} from '../../src/deps/project.js'
+import {createDependencyRunners} from '../../src/deps/runner.js'
+import {
+  cleanupProject,
+  engine,
+  execIn,
+  NO_ENGINE,
+  projectWith,
+  REDIS_IMAGE,
+  recordingHooks,
+  uniqueProject,
+} from './helpers.js'
+
+function redisYaml(extra = '', ready = 'exec: {command: [redis-cli, ping]}') {
+  return `dependencies:
+  redis:
+    image: ${REDIS_IMAGE}
+    pull: never
+    ports: ["127.0.0.1:0:6379"]
+${extra}    ready:
+      ${ready}
+      interval: 100ms
+    startTimeout: 30s
+    stopTimeout: 1s
+`
+}
+
+async function run(p: ReturnType<typeof projectWith>) {
+  const hooks = recordingHooks()
+  const {runners, endpoint} = await createDependencyRunners(p.plan(), () => hooks)
+  const runner = runners.get('redis')
+  if (!runner) throw new Error('no redis runner')
+  const ac = new AbortController()
+  await runner.start(ac.signal)
+  return {runner, hooks, endpoint, ac}
+}
+
+describe.skipIf(!engine)(`redis dependency on the real engine ${engine ? '' : NO_ENGINE}`, () => {
+  const docker = engine as NonNullable<typeof engine>
+  const projects: string[] = []
+  const dirs: (() => void)[] = []
+  const project = (tag: string, yaml: string) => {
+    const name = uniqueProject(tag)
+    projects.push(name)
+    const p = projectWith(name, yaml)
+    dirs.push(p.cleanup)
+    return {name, p}
+  }
+  afterAll(async () => {
+    for (const name of projects) await cleanupProject(name)
+    for (const cleanup of dirs) cleanup()
+  })
+
+  it('cold start to ready on a random port, its logs, then reuse on the second start, then recreate on a change', async () => {
+    const {name, p} = project('life', redisYaml())
+    const first = await run(p)
+    await first.runner.waitReady(first.ac.signal)
+    expect(first.endpoint).toMatch(/^unix:\/\/|^tcp/)
+    expect(first.hooks.status).toMatchObject({state: 'ready', image: REDIS_IMAGE})
+    expect(first.hooks.status.port).toBeGreaterThan(0)
+    const info = await docker.getContainer(`${name}-redis`).inspect()
+    expect(info.Config.Labels).toMatchObject({'io.naaccord.project': name, 'io.naaccord.dependency': 'redis'})
+    expect(info.HostConfig.PortBindings?.['6379/tcp']?.[0]?.HostIp).toBe('127.0.0.1')
+    expect(first.hooks.lines.some((l) => l.stream === 'stdout' && /Ready to accept connections/.test(l.line))).toBe(
+      true,
+    )
+    expect(first.hooks.lines[0].line).toMatch(/^created container/)
+    const id = first.hooks.status.containerId
+
+    const second = await run(p)
+    await second.runner.waitReady(second.ac.signal)
+    expect(second.hooks.status.containerId).toBe(id)
+    expect(second.hooks.lines[0].line).toMatch(/^reused container/)
+
+    await first.runner.stop(1000)
+    expect((await docker.getContainer(id as string).inspect()).State.Running).toBe(false)
+    const third = await run(p)
+    await third.runner.waitReady(third.ac.signal)
+    expect(third.hooks.status.containerId).toBe(id)
+    expect((await docker.getContainer(id as string).inspect()).State.Running).toBe(true)
+
+    // A config change (env) recreates it.
+    const {writeFileSync} = await import('node:fs')
+    writeFileSync(
+      `${p.dir}/naaccord.config.yaml`,
+      `project: ${name}\napiKey: test-key-0123456789abcdef\n${redisYaml('    env: {CHANGED: "1"}\n')}`,
+    )
+    const fourth = await run(p)
+    await fourth.runner.waitReady(fourth.ac.signal)
+    expect(fourth.hooks.status.containerId).not.toBe(id)
+    expect(fourth.hooks.lines[0].line).toMatch(/^recreated container/)
+    expect((await listProjectContainers(docker, name)).length).toBe(1)
+    await fourth.runner.stop(1000)
+    const exit = await fourth.runner.waitExit()
+    expect(exit.code).not.toBeNull()
+  })
+
+  it('never touches a container of the same name that is not this project’s', async () => {
+    const {name, p} = project('foreign', redisYaml())
+    const foreign = await docker.createContainer({name: `${name}-redis`, Image: REDIS_IMAGE, Labels: {mine: 'yes'}})
+    try {
+      const err = await run(p).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(err).toBeInstanceOf(ForeignContainerError)
+      expect(String((err as Error).message)).toContain(`${name}-redis`)
+      const still = await foreign.inspect()
+      expect(still.Id).toBe(foreign.id)
+      expect(still.Config.Labels).toMatchObject({mine: 'yes'})
+      expect(still.Config.Labels?.['io.naaccord.project']).toBeUndefined()
+      expect(still.State.Status).toBe('created')
+    } finally {
+      await foreign.remove({force: true})
+    }
+  })
+
+  it('an image that cannot be had is an error naming it and the cause (pull missing and never)', async () => {
+    const image = 'localhost/naaccord-dev/no-such-image:0'
+    const {p} = project('nopull', redisYaml().replace(REDIS_IMAGE, image).replace('pull: never', 'pull: missing'))
+    const err = (await run(p).then(
+      () => undefined,
+      (e: unknown) => e,
+    )) as Error
+    expect(err).toBeInstanceOf(ImageError)
+    expect(err.message).toContain(image)
+    expect(err.message).toMatch(/pull failed: \S/)
+    const never = project('never', redisYaml().replace(REDIS_IMAGE, image))
+    await expect(run(never.p)).rejects.toThrow(/not present and pull is `never`/)
+  })
+
+  it('a container that exits while starting fails with its last log lines', async () => {
+    const {p} = project(
+      'dies',
+      `dependencies:
+  mariadb:
+    image: localhost/naaccord-dev/mariadb:10.11
+    pull: never
+    ports: [3306]
+    startTimeout: 30s
+`,
+    )
+    const hooks = recordingHooks()
+    const {runners} = await createDependencyRunners(p.plan(), () => hooks)
+    const runner = runners.get('mariadb') as NonNullable<ReturnType<typeof runners.get>>
+    const ac = new AbortController()
+    await runner.start(ac.signal)
+    const err = (await runner.waitReady(ac.signal).catch((e: unknown) => e)) as Error
+    expect(err.message).toMatch(/container exited with code 1 while starting/)
+    expect(err.message).toMatch(/last log lines:[\s\S]*MARIADB_ROOT_PASSWORD/)
+  })
+
+  it('a log probe counts only lines of this start; a start timeout shows the last lines', async () => {
+    const {p} = project('logprobe', redisYaml('', 'log: {pattern: "Ready to accept connections"}'))
+    const first = await run(p)
+    await first.runner.waitReady(first.ac.signal)
+    await first.runner.stop(1000)
+    // The same container started again: only this start's lines are delivered, so "Ready" is seen once.
+    const second = await run(p)
+    expect(second.hooks.lines[0].line).toMatch(/^reused container/)
+    await second.runner.waitReady(second.ac.signal)
+    expect(second.hooks.lines.filter((l) => /Ready to accept connections/.test(l.line))).toHaveLength(1)
+    expect(second.hooks.lines.filter((l) => /Redis is starting/.test(l.line))).toHaveLength(1)
+    await second.runner.stop(1000)
+    // A pattern that never comes: the timeout error says why and shows the last lines.
+    const {writeFileSync} = await import('node:fs')
+    writeFileSync(
+      `${p.dir}/naaccord.config.yaml`,
+      `project: ${p.plan().project}\napiKey: test-key-0123456789abcdef\n${redisYaml('', 'log: {pattern: "never printed"}').replace('startTimeout: 30s', 'startTimeout: 1s')}`,
+    )
+    const third = await run(p)
+    const err = (await third.runner.waitReady(third.ac.signal).catch((e: unknown) => e)) as Error
+    expect(err.message).toMatch(/not ready within 1s: no log line matching \/never printed\//)
+    expect(err.message).toMatch(/last log lines:[\s\S]*Ready to accept connections/)
+    await third.runner.stop(1000)
+  })
+
+  it('volumes survive stop; stop and down leave no container of the project, --volumes removes its volumes', async () => {
+    const {name, p} = project('vol', redisYaml('    volumes: ["data:/data"]\n'))
+    const first = await run(p)
+    await first.runner.waitReady(first.ac.signal)
+    const id = first.hooks.status.containerId as string
+    expect((await execIn(docker, id, ['sh', '-c', 'echo kept > /data/marker'])).code).toBe(0)
+    expect(await stopProjectContainers(docker, name, 1000)).toEqual([`${name}-redis`])
+    expect((await listProjectContainers(docker, name)).filter((c) => c.state === 'running')).toEqual([])
+    const again = await run(p)
+    await again.runner.waitReady(again.ac.signal)
+    expect((await execIn(docker, id, ['cat', '/data/marker'])).output.trim()).toBe('kept')
+    const down = await removeProjectContainers(docker, name, {timeoutMs: 1000})
+    expect(down.containers).toEqual([`${name}-redis`])
+    expect(await listProjectContainers(docker, name)).toEqual([])
+    const vols = await docker.listVolumes({filters: JSON.stringify({label: [`io.naaccord.project=${name}`]})})
+    expect(vols.Volumes?.map((v) => v.Name)).toEqual([`${name}_data`])
+    const gone = await removeProjectContainers(docker, name, {volumes: true})
+    expect(gone.volumes).toEqual([`${name}_data`])
+  })
+})
