@@ -30,7 +30,12 @@ export interface DashboardOptions {
   fps?: number
   /** Pager command (default $PAGER, else `less -R`). */
   pager?: string
+  /** Colours on the screen (default: unless NO_COLOR is set). Inverse, bold and underline stay either way. */
+  color?: boolean
 }
+
+// Blessed colour tags; escaped log text never contains a raw brace, so this cannot touch it.
+const COLOR_TAG = /\{\/?[a-z-]+-(?:fg|bg)\}/g
 
 interface Prompt {
   kind: 'search' | 'filter'
@@ -66,10 +71,12 @@ export class Dashboard {
   private messageUntil = 0
   private paused = false
   private finished = false
+  private readonly color: boolean
   private resolveExit!: (how: DashboardExit) => void
   readonly done: Promise<DashboardExit>
 
   constructor(private readonly opts: DashboardOptions) {
+    this.color = opts.color ?? (process.env.NO_COLOR === undefined || process.env.NO_COLOR === '')
     this.store = new LogStore({unitBytes: opts.unitBytes})
     this.view = new LogView(this.store)
     this.done = new Promise((resolve) => {
@@ -118,11 +125,11 @@ export class Dashboard {
       const row = data.y - (this.listBox.atop as number) - 2
       if (row >= 0 && row <= this.units.length) this.select(row)
       this.focus = 'list'
-      this.scheduler.invalidate()
+      this.scheduler.invalidate(true)
     })
     this.logBox.on('click', () => {
       this.focus = 'log'
-      this.scheduler.invalidate()
+      this.scheduler.invalidate(true)
     })
     this.logBox.on('wheelup', () => this.scrollLog(-3))
     this.logBox.on('wheeldown', () => this.scrollLog(3))
@@ -217,7 +224,7 @@ export class Dashboard {
 
   private scrollLog(delta: number): void {
     this.view.scroll(delta, this.logHeight)
-    this.scheduler.invalidate()
+    this.scheduler.invalidate(true)
   }
 
   private say(message: string, ms = 4000): void {
@@ -229,7 +236,7 @@ export class Dashboard {
   private onKey(ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg): void {
     const name = key?.full ?? key?.name ?? ch ?? ''
     if (this.finished) return
-    this.scheduler.invalidate()
+    this.scheduler.invalidate(true)
     if (this.prompt) {
       this.onPromptKey(ch, name)
       return
@@ -466,8 +473,9 @@ export class Dashboard {
     const now = Date.now()
     this.layout()
     // Only the focused pane's border is coloured ("gray" is black on 8-colour terminals such as tmux's default).
-    this.listBox.style.border = this.focus === 'list' ? {fg: 'cyan'} : {}
-    this.logBox.style.border = this.focus === 'log' ? {fg: 'cyan'} : {}
+    const focused = this.color ? {fg: 'cyan'} : {bold: true}
+    this.listBox.style.border = this.focus === 'list' ? focused : {}
+    this.logBox.style.border = this.focus === 'log' ? focused : {}
 
     // Process list: "all" first, then every unit.
     const rows = [` {bold}${escapeTags(headerRow())}{/bold}`]
@@ -480,25 +488,30 @@ export class Dashboard {
     const project = escapeTags(this.status?.project ?? '…')
     const state = this.stopping ? 'stopping' : (this.status?.state ?? 'connecting')
     this.listBox.setLabel(` naaccord · ${project} · ${state} `)
-    this.listBox.setContent(rows.join('\n'))
+    this.paint(this.listBox, rows.join('\n'))
 
     if (!this.flowBox.hidden) {
       const width = (this.flowBox.width as number) - 2
       if (this.stopping) {
         this.flowBox.setLabel(' stopping ')
         const timeouts = this.opts.stopTimeouts ?? {}
-        this.flowBox.setContent(countdownRows(this.units, this.stoppingSince, timeouts, now).join('\n'))
+        this.paint(this.flowBox, countdownRows(this.units, this.stoppingSince, timeouts, now).join('\n'))
       } else {
         this.flowBox.setLabel(' start-up: launch → ready ')
         const t0 = this.status?.startedAt ?? Math.min(now, ...this.units.map((u) => u.startedAt ?? now))
-        this.flowBox.setContent(waterfallRows(this.units, t0, now, width).join('\n'))
+        this.paint(this.flowBox, waterfallRows(this.units, t0, now, width).join('\n'))
       }
     }
 
     if (!this.logBox.hidden) this.renderLog()
 
-    this.statusBar.setContent(this.statusLine(now))
+    this.paint(this.statusBar, this.statusLine(now))
     this.screen.render()
+  }
+
+  /** Sets a box's content, without colour tags under NO_COLOR. */
+  private paint(box: blessed.Widgets.BoxElement, content: string): void {
+    box.setContent(this.color ? content : content.replace(COLOR_TAG, ''))
   }
 
   private renderLog(): void {
@@ -509,15 +522,16 @@ export class Dashboard {
     const nameWidth = Math.max(3, ...names.map((n) => n.length))
     const out = lines.map(({seq, entry}) => {
       const {line, plain} = prepared(entry)
-      const body = renderLine(line, plain, this.view.search, seq === this.view.current)
+      const body = renderLine(this.color ? line : plain, plain, this.view.search, seq === this.view.current)
       // Reset after the body so a colour left open by the process never bleeds into the next line.
       return merged ? `${this.prefix(entry, names, nameWidth)}${body}\x1b[0m` : `${body}\x1b[0m`
     })
     const mode = this.view.follow ? '{green-fg}FOLLOW{/green-fg}' : '{yellow-fg}PAUSED{/yellow-fg} (End/f follows)'
     const filter = this.view.filter ? ` · filter "${escapeTags(this.view.filter.query)}"` : ''
     const search = this.view.search ? ` · search "${escapeTags(this.view.search.query)}"` : ''
-    this.logBox.setLabel(` logs: ${merged ? 'all' : escapeTags(this.view.key)} · ${mode}${filter}${search} `)
-    this.logBox.setContent(out.join('\n'))
+    const label = ` logs: ${merged ? 'all' : escapeTags(this.view.key)} · ${mode}${filter}${search} `
+    this.logBox.setLabel(this.color ? label : label.replace(COLOR_TAG, ''))
+    this.paint(this.logBox, out.join('\n'))
   }
 
   private prefix(entry: Entry, names: string[], width: number): string {

@@ -81,4 +81,23 @@ describe('RenderScheduler', () => {
     expect(renders).toBeGreaterThanOrEqual(3)
     expect(renders).toBeLessThanOrEqual(9)
   })
+
+  it('renders a key press on the next tick, without waiting for the frame slot', async () => {
+    let renders = 0
+    const s = new RenderScheduler(() => renders++, 1)
+    s.invalidate()
+    await new Promise((r) => setTimeout(r, 10))
+    expect(renders).toBe(1)
+    s.invalidate()
+    await new Promise((r) => setTimeout(r, 10))
+    // At 1 fps the next ordinary frame is ~1 s away…
+    expect(renders).toBe(1)
+    s.invalidate(true)
+    await new Promise((r) => setImmediate(r))
+    // …but an urgent one is drawn at once, and replaces the pending frame.
+    expect(renders).toBe(2)
+    await new Promise((r) => setTimeout(r, 20))
+    s.dispose()
+    expect(renders).toBe(2)
+  })
 })

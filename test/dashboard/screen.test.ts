@@ -12,10 +12,11 @@ const tmp = tempDir('nac-dash-')
 let session: FakeSession
 let n = 0
 
-async function open(): Promise<string> {
+async function open(env: Record<string, string> = {}): Promise<string> {
   const name = `d${++n}`
-  tmux.start(name, `${process.execPath} ${cliBin} dashboard --socket ${session.socketPath}`, repoRoot)
-  await tmux.waitFor(name, (s) => s.includes('logs: all'))
+  tmux.start(name, `${process.execPath} ${cliBin} dashboard --socket ${session.socketPath}`, repoRoot, env)
+  // Attached once the session's status is in: before that, the list is empty and keys have nothing to select.
+  await tmux.waitFor(name, (s) => s.includes('logs: all') && /web\s+web\s+ready/.test(s))
   return name
 }
 
@@ -63,6 +64,15 @@ describe('dashboard screen (tmux, fake session socket)', () => {
     expect(coloured).toMatch(/\x1b\[32mgreen/)
     // The literal {bold} did not make anything bold.
     expect(coloured).not.toMatch(/\x1b\[1mnot bold/)
+  })
+
+  it("draws no colours under NO_COLOR, not even the log line's own", async () => {
+    const name = await open({NO_COLOR: '1'})
+    session.log('web', 'plain \x1b[31mred\x1b[0m text')
+    const screen = await tmux.waitFor(name, (s) => s.includes('plain red text'), 8000, true)
+    expect(screen).not.toMatch(/\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;5;\d+)m/)
+    // Selection still shows, as inverse video.
+    expect(screen).toMatch(/\x1b\[[0-9;]*7m/)
   })
 
   it('restarts the selected process and shows the new restart count', async () => {

@@ -1,0 +1,236 @@
+/**
+ * Dashboard under a log flood, side by side with mprocs: 4 processes each print LINES lines of 100 bytes as fast
+ * as they can while the tool runs in a 160×45 tmux pane. Measures, per tool: key press → screen change (select the
+ * next / previous process; median and worst of 50), its CPU time and peak RSS, and whether every line reached
+ * the log files. Prints figures; asserts nothing.
+ *
+ *   npx tsc -p tsconfig.json && npx tsx bench/dashboard/index.ts        (FLOOD_LINES=… to change the flood)
+ */
+import {execFileSync, spawn} from 'node:child_process'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import readline from 'node:readline'
+import {floodArgs} from './flood.js'
+
+const LINES = Number(process.env.FLOOD_LINES ?? 250_000)
+const PRESSES = Number(process.env.PRESSES ?? 50)
+const TAGS = ['L1', 'L2', 'L3', 'L4']
+const repo = path.resolve(import.meta.dirname, '..', '..')
+const MPROCS = path.join(repo, 'node_modules', 'mprocs', 'mprocs-0.9.6-linux-x86_64-musl', 'mprocs')
+const PRESS_TIMEOUT = 5000
+
+interface Result {
+  tool: string
+  latencies: number[]
+  duringFlood: number
+  timeouts: number
+  floodSeconds: number
+  cpuSeconds: number
+  peakRssMb: number
+  linesInFiles: number
+  note?: string
+}
+
+class Pane {
+  readonly socket = `nac-bench-${process.pid}-${Math.random().toString(36).slice(2, 7)}`
+  constructor(command: string, cwd: string) {
+    this.tmux(['new-session', '-d', '-s', 'b', '-x', '160', '-y', '45', '-c', cwd, `exec env -u NO_COLOR ${command}`])
+  }
+  tmux(args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'})
+  }
+  capture(): string {
+    return this.tmux(['capture-pane', '-p', '-t', 'b'])
+  }
+  key(k: string): void {
+    this.tmux(['send-keys', '-t', 'b', k])
+  }
+  pid(): number {
+    return Number(this.tmux(['display', '-p', '-t', 'b', '#{pane_pid}']).trim())
+  }
+  async waitFor(test: (s: string) => boolean, timeoutMs: number): Promise<boolean> {
+    const end = performance.now() + timeoutMs
+    while (performance.now() < end) {
+      if (test(this.capture())) return true
+      await new Promise((r) => setTimeout(r, 1))
+    }
+    return false
+  }
+  kill(): void {
+    try {
+      execFileSync('tmux', ['-L', this.socket, 'kill-server'], {stdio: 'ignore'})
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** CPU seconds (user + system) and peak RSS of a live process, from /proc. */
+function usage(pid: number): {cpu: number; rssMb: number} {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const ticks = Number(fields[11]) + Number(fields[12])
+  const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+  return {cpu: ticks / 100, rssMb: hwm ? Number(hwm[1]) / 1024 : Number.NaN}
+}
+
+function countLines(file: string): number {
+  if (!existsSync(file)) return 0
+  const buf = readFileSync(file)
+  let n = 0
+  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++
+  return n
+}
+
+const shows = (tag: string, other: string) => (s: string) =>
+  new RegExp(`${tag} \\d{7}`).test(s) && !new RegExp(`${other} \\d{7}`).test(s)
+
+/** 50 presses alternating "next process" / "previous process" between flood1 (L1) and flood2 (L2). */
+async function presses(pane: Pane, floodDone: () => boolean) {
+  const latencies: number[] = []
+  let duringFlood = 0
+  let timeouts = 0
+  for (let i = 0; i < PRESSES; i++) {
+    const [key, want, other] = i % 2 === 0 ? ['j', 'L2', 'L1'] : ['k', 'L1', 'L2']
+    if (!floodDone()) duringFlood++
+    const t0 = performance.now()
+    pane.key(key)
+    const ok = await pane.waitFor(shows(want, other), PRESS_TIMEOUT)
+    latencies.push(performance.now() - t0)
+    if (!ok) timeouts++
+    await new Promise((r) => setTimeout(r, 20 + Math.random() * 30))
+  }
+  return {latencies, duringFlood, timeouts}
+}
+
+async function benchDashboard(dir: string): Promise<Result> {
+  const relay = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(import.meta.dirname, 'relay-main.ts'), dir, String(LINES), ...TAGS],
+    {stdio: ['ignore', 'pipe', 'inherit']},
+  )
+  const out = readline.createInterface({input: relay.stdout!})[Symbol.asyncIterator]()
+  const info = JSON.parse((await out.next()).value as string) as {socketPath: string; logFiles: Record<string, string>}
+  let done = false
+  let floodSeconds = 0
+  let t0 = 0
+  const finished = out.next().then(() => {
+    done = true
+    floodSeconds = (performance.now() - t0) / 1000
+  })
+  const dashboard = `${process.execPath} ${path.join(repo, 'bin', 'run.js')} dashboard --socket ${info.socketPath}`
+  const pane = new Pane(dashboard, dir)
+  t0 = performance.now()
+  try {
+    if (!(await pane.waitFor((s) => /L\d \d{7}/.test(s), 20_000))) {
+      throw new Error(`dashboard never showed the flood:\n${pane.capture()}`)
+    }
+    // From the merged view to flood1.
+    pane.key('j')
+    await pane.waitFor(shows('L1', 'L2'), PRESS_TIMEOUT)
+    const p = await presses(pane, () => done)
+    await finished
+    // Let the dashboard drain what the relay sent (all four shown exited) before reading its CPU time.
+    await pane.waitFor((s) => s.split('exited').length > TAGS.length, 60_000)
+    const u = usage(pane.pid())
+    const r = usage(relay.pid!)
+    pane.key('d')
+    const linesInFiles = Object.values(info.logFiles).reduce((n, f) => n + countLines(f), 0)
+    return {
+      tool: 'naaccord dashboard',
+      ...p,
+      floodSeconds,
+      cpuSeconds: u.cpu,
+      peakRssMb: u.rssMb,
+      linesInFiles,
+      note: `session: a bench relay process standing in for the supervisor (not in this build yet); it wrote the log files and used ${r.cpu.toFixed(2)} s CPU, ${r.rssMb.toFixed(0)} MB peak RSS`,
+    }
+  } finally {
+    pane.kill()
+    relay.kill('SIGTERM')
+    await new Promise((r) => relay.once('exit', r))
+  }
+}
+
+async function benchMprocs(dir: string): Promise<Result> {
+  if (!existsSync(MPROCS)) throw new Error(`mprocs is not installed (${MPROCS}): npm install`)
+  const node = process.execPath
+  const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`
+  const cmds = TAGS.map((t) => quote([node, ...floodArgs(t, LINES)].map(quote).join(' ')))
+  const names = TAGS.map((_, i) => `flood${i + 1}`).join(',')
+  const logDir = path.join(dir, 'mprocs-logs')
+  const pane = new Pane(`${MPROCS} --names ${names} --log-dir ${logDir} ${cmds.join(' ')}`, dir)
+  const files = TAGS.map((_, i) => path.join(logDir, `flood${i + 1}.log`))
+  const t0 = performance.now()
+  let floodSeconds = 0
+  let done = false
+  const poll = setInterval(() => {
+    if (!done && files.every((f) => countLines(f) >= LINES)) {
+      done = true
+      floodSeconds = (performance.now() - t0) / 1000
+    }
+  }, 250)
+  try {
+    if (!(await pane.waitFor((s) => /L\d \d{7}/.test(s), 20_000)))
+      throw new Error(`mprocs never showed the flood:\n${pane.capture()}`)
+    const p = await presses(pane, () => done)
+    const end = performance.now() + 120_000
+    while (!done && performance.now() < end) await new Promise((r) => setTimeout(r, 250))
+    await new Promise((r) => setTimeout(r, 500))
+    const u = usage(pane.pid())
+    const linesInFiles = files.reduce((n, f) => n + countLines(f), 0)
+    return {tool: 'mprocs 0.9.6', ...p, floodSeconds, cpuSeconds: u.cpu, peakRssMb: u.rssMb, linesInFiles}
+  } finally {
+    clearInterval(poll)
+    pane.kill()
+  }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+}
+
+async function main() {
+  if (!existsSync(path.join(repo, 'dist', 'commands', 'dashboard.js')))
+    throw new Error('build first: npx tsc -p tsconfig.json')
+  const results: Result[] = []
+  for (const run of [benchDashboard, benchMprocs]) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nac-bd-'))
+    try {
+      console.error(`${run.name}…`)
+      results.push(await run(dir))
+    } catch (error) {
+      console.error(`${run.name}: ${(error as Error).message}`)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
+  }
+  const total = TAGS.length * LINES
+  console.log(
+    `dashboard flood bench: ${TAGS.length} processes × ${LINES.toLocaleString('en')} lines × 100 B, tmux 160×45, ${PRESSES} key presses (select next/previous process), ${os.cpus().length} cores`,
+  )
+  const rows: [string, (r: Result) => string][] = [
+    ['key→screen median', (r) => `${median(r.latencies).toFixed(0)} ms`],
+    ['key→screen worst', (r) => `${Math.max(...r.latencies).toFixed(0)} ms`],
+    [
+      'presses during the flood',
+      (r) => `${r.duringFlood}/${PRESSES}${r.timeouts ? ` (${r.timeouts} timed out at ${PRESS_TIMEOUT} ms)` : ''}`,
+    ],
+    ['flood duration', (r) => `${r.floodSeconds.toFixed(1)} s`],
+    ['CPU time (user+sys)', (r) => `${r.cpuSeconds.toFixed(2)} s`],
+    ['peak RSS', (r) => `${r.peakRssMb.toFixed(0)} MB`],
+    [
+      'every line in the log files',
+      (r) =>
+        `${r.linesInFiles === total ? 'yes' : 'NO'} (${r.linesInFiles.toLocaleString('en')}/${total.toLocaleString('en')})`,
+    ],
+  ]
+  console.log(`${''.padEnd(30)}${results.map((r) => r.tool.padEnd(24)).join('')}`)
+  for (const [label, f] of rows) console.log(`${label.padEnd(30)}${results.map((r) => f(r).padEnd(24)).join('')}`)
+  console.log('targets: median < 100 ms, worst < 250 ms, peak RSS < 200 MB')
+  for (const r of results) if (r.note) console.log(`${r.tool}: ${r.note}`)
+}
+
+await main()
