@@ -150,6 +150,23 @@ describe('broken files', () => {
   })
 })
 
+describe('line endings, BOM and tabs', () => {
+  const text = 'project: p\nservers:\n  web:\n    command: x\n    port: "80a"\n'
+  const expected = `${CFG}:5:11 servers.web.port: expected a number from 1 to 65535, got "80a"`
+
+  it('CRLF line endings and a byte-order mark do not move positions', () => {
+    expect(errorsFor(text)).toEqual([expected])
+    expect(errorsFor(text.replaceAll('\n', '\r\n'))).toEqual([expected])
+    expect(errorsFor(`\ufeff${text}`)).toEqual([expected])
+  })
+
+  it('a tab used for indentation is a located syntax error', () => {
+    expect(errorsFor(text.replace('    port', '\tport'))).toEqual([
+      `${CFG}:5:1: YAML syntax error: Tabs are not allowed as indentation`,
+    ])
+  })
+})
+
 describe('keys that are not names', () => {
   it('a list or map as a key is located, and yaml prints no process warning', async () => {
     const warnings: string[] = []
