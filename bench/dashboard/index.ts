@@ -23,6 +23,8 @@ const PRESS_TIMEOUT = 5000
 interface Result {
   tool: string
   latencies: number[]
+  /** Dashboard only, from its trace: send-keys → key event, and key event → frame written to the terminal. */
+  inside?: {toKey: number[]; toFrame: number[]}
   duringFlood: number
   timeouts: number
   floodSeconds: number
@@ -89,19 +91,42 @@ const shows = (tag: string, other: string) => (s: string) =>
 /** 50 presses alternating "next process" / "previous process" between flood1 (L1) and flood2 (L2). */
 async function presses(pane: Pane, floodDone: () => boolean) {
   const latencies: number[] = []
+  const sent: number[] = []
   let duringFlood = 0
   let timeouts = 0
   for (let i = 0; i < PRESSES; i++) {
     const [key, want, other] = i % 2 === 0 ? ['j', 'L2', 'L1'] : ['k', 'L1', 'L2']
     if (!floodDone()) duringFlood++
     const t0 = performance.now()
+    sent.push(performance.timeOrigin + t0)
     pane.key(key)
     const ok = await pane.waitFor(shows(want, other), PRESS_TIMEOUT)
     latencies.push(performance.now() - t0)
     if (!ok) timeouts++
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 30))
   }
-  return {latencies, duringFlood, timeouts}
+  return {latencies, sent, duringFlood, timeouts}
+}
+
+/** Matches each press to the dashboard's key event and the first frame written after it. */
+function traceSplit(traceFile: string, sent: number[]): {toKey: number[]; toFrame: number[]} | undefined {
+  if (!existsSync(traceFile)) return undefined
+  const events = readFileSync(traceFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '))
+    .map(([kind, t]) => ({kind, t: Number(t)}))
+  const toKey: number[] = []
+  const toFrame: number[] = []
+  sent.forEach((s, i) => {
+    const next = sent[i + 1] ?? Number.POSITIVE_INFINITY
+    const key = events.find((e) => e.kind === 'key' && e.t >= s - 2 && e.t < next)
+    if (!key) return
+    const frame = events.find((e) => e.kind === 'frame' && e.t >= key.t)
+    toKey.push(Math.max(0, key.t - s))
+    if (frame) toFrame.push(frame.t - key.t)
+  })
+  return {toKey, toFrame}
 }
 
 async function benchDashboard(dir: string): Promise<Result> {
@@ -119,7 +144,8 @@ async function benchDashboard(dir: string): Promise<Result> {
     done = true
     floodSeconds = (performance.now() - t0) / 1000
   })
-  const dashboard = `${process.execPath} ${path.join(repo, 'bin', 'run.js')} dashboard --socket ${info.socketPath}`
+  const traceFile = path.join(dir, 'trace.txt')
+  const dashboard = `NAACCORD_DASHBOARD_TRACE=${traceFile} ${process.execPath} ${path.join(repo, 'bin', 'run.js')} dashboard --socket ${info.socketPath}`
   const pane = new Pane(dashboard, dir)
   t0 = performance.now()
   try {
@@ -136,10 +162,14 @@ async function benchDashboard(dir: string): Promise<Result> {
     const u = usage(pane.pid())
     const r = usage(relay.pid!)
     pane.key('d')
+    const end = performance.now() + 5000
+    while (!existsSync(traceFile) && performance.now() < end) await new Promise((r) => setTimeout(r, 50))
+    const inside = traceSplit(traceFile, p.sent)
     const linesInFiles = Object.values(info.logFiles).reduce((n, f) => n + countLines(f), 0)
     return {
       tool: 'naaccord dashboard',
       ...p,
+      inside,
       floodSeconds,
       cpuSeconds: u.cpu,
       peakRssMb: u.rssMb,
@@ -209,6 +239,12 @@ async function main() {
   }
   const total = TAGS.length * LINES
   console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (the machine is shared)`,
+  )
+  console.log(
     `dashboard flood bench: ${TAGS.length} processes × ${LINES.toLocaleString('en')} lines × 100 B, tmux 160×45, ${PRESSES} key presses (select next/previous process), ${os.cpus().length} cores`,
   )
   const rows: [string, (r: Result) => string][] = [
@@ -230,6 +266,13 @@ async function main() {
   console.log(`${''.padEnd(30)}${results.map((r) => r.tool.padEnd(24)).join('')}`)
   for (const [label, f] of rows) console.log(`${label.padEnd(30)}${results.map((r) => f(r).padEnd(24)).join('')}`)
   console.log('targets: median < 100 ms, worst < 250 ms, peak RSS < 200 MB')
+  for (const r of results) {
+    if (!r.inside) continue
+    const f = (xs: number[]) => `median ${median(xs).toFixed(1)} ms, worst ${Math.max(...xs).toFixed(1)} ms`
+    console.log(`${r.tool}, split from its trace (${r.inside.toFrame.length} presses):`)
+    console.log(`  send-keys → key event in the dashboard: ${f(r.inside.toKey)}  (tmux + scheduling)`)
+    console.log(`  key event → frame written:              ${f(r.inside.toFrame)}  (the dashboard itself)`)
+  }
   for (const r of results) if (r.note) console.log(`${r.tool}: ${r.note}`)
 }
 

@@ -3,6 +3,7 @@
  * turns keys and mouse into model changes or session actions. It knows the session only as a SessionSource.
  */
 import {spawn} from 'node:child_process'
+import {writeFileSync} from 'node:fs'
 import blessed from 'blessed'
 import type {SessionEvent, SessionStatus, UnitStatus} from '../session/protocol.js'
 import {countdownRows, headerRow, NAME_COLORS, unitRow, waterfallRows} from './format.js'
@@ -72,6 +73,9 @@ export class Dashboard {
   private paused = false
   private finished = false
   private readonly color: boolean
+  /** NAACCORD_DASHBOARD_TRACE=<file>: key and frame times, written on exit (bench/dashboard reads them). */
+  private readonly traceFile = process.env.NAACCORD_DASHBOARD_TRACE
+  private readonly trace: string[] = []
   private resolveExit!: (how: DashboardExit) => void
   readonly done: Promise<DashboardExit>
 
@@ -236,6 +240,7 @@ export class Dashboard {
   private onKey(ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg): void {
     const name = key?.full ?? key?.name ?? ch ?? ''
     if (this.finished) return
+    if (this.traceFile) this.trace.push(`key ${epochMs().toFixed(1)} ${name}`)
     this.scheduler.invalidate(true)
     if (this.prompt) {
       this.onPromptKey(ch, name)
@@ -507,6 +512,7 @@ export class Dashboard {
 
     this.paint(this.statusBar, this.statusLine(now))
     this.screen.render()
+    if (this.traceFile) this.trace.push(`frame ${epochMs().toFixed(1)}`)
   }
 
   /** Sets a box's content, without colour tags under NO_COLOR. */
@@ -570,6 +576,10 @@ export class Dashboard {
 
   /** Puts the terminal back: normal screen, cursor, no mouse reporting. Safe to call more than once. */
   destroy(): void {
+    if (this.traceFile && this.trace.length > 0) {
+      writeFileSync(this.traceFile, `${this.trace.join('\n')}\n`)
+      this.trace.length = 0
+    }
     this.abort.abort()
     clearInterval(this.tick)
     this.scheduler.dispose()
@@ -579,4 +589,9 @@ export class Dashboard {
       // already gone
     }
   }
+}
+
+/** Wall-clock ms with sub-ms precision, comparable across processes. */
+function epochMs(): number {
+  return performance.timeOrigin + performance.now()
 }
