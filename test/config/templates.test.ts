@@ -130,3 +130,16 @@ describe('the depot template', () => {
     expect(w.env.INTERNAL_API_KEY).toBe('env-key-0123456789')
   })
 })
+
+describe('the depot template, Flower', () => {
+  it('reaches the Redis broker through the host (no container network), overridable by FLOWER_BROKER_URL', () => {
+    const command = (env: Record<string, string>) => {
+      const flower = buildPlan(loadText(read('templates/depot.config.yaml'), {env}), {profiles: []}).units.find(
+        (u) => u.name === 'flower',
+      )
+      return flower?.kind === 'dependency' ? flower.config.command : undefined
+    }
+    expect(command({})).toEqual(['celery', '--broker=redis://host.containers.internal:6379/0', 'flower', '--port=5555'])
+    expect(command({FLOWER_BROKER_URL: 'redis://10.0.0.5:6379/0'})).toContain('--broker=redis://10.0.0.5:6379/0')
+  })
+})
