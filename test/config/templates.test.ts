@@ -132,14 +132,14 @@ describe('the depot template', () => {
 })
 
 describe('the depot template, Flower', () => {
-  it('reaches the Redis broker through the host (no container network), overridable by FLOWER_BROKER_URL', () => {
+  it('reaches the Redis broker by its dependency name, as in compose, overridable by FLOWER_BROKER_URL', () => {
     const command = (env: Record<string, string>) => {
       const flower = buildPlan(loadText(read('templates/depot.config.yaml'), {env}), {profiles: []}).units.find(
         (u) => u.name === 'flower',
       )
       return flower?.kind === 'dependency' ? flower.config.command : undefined
     }
-    expect(command({})).toEqual(['celery', '--broker=redis://host.containers.internal:6379/0', 'flower', '--port=5555'])
+    expect(command({})).toEqual(['celery', '--broker=redis://redis:6379/0', 'flower', '--port=5555'])
     expect(command({FLOWER_BROKER_URL: 'redis://10.0.0.5:6379/0'})).toContain('--broker=redis://10.0.0.5:6379/0')
   })
 })
