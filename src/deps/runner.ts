@@ -209,3 +209,24 @@ export async function createDependencyRunners(
     runners.set(dep.name, new DependencyRunner(docker, plan.project, plan.root, dep, hooksFor(dep.name)))
   return {runners, endpoint}
 }
+
+/**
+ * For the supervisor's synchronous RunnerFactory: connects once (throwing EngineUnreachableError, which names
+ * every endpoint tried, only when the plan has a dependency), then makes a runner per dependency unit.
+ */
+export async function dependencyRunnerFactory(
+  plan: Plan,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{
+  runnerFor: (unit: Plan['units'][number], hooks: UnitHooks) => UnitRunner | undefined
+  endpoint: string
+}> {
+  const hasDeps = plan.units.some((u) => u.kind === 'dependency')
+  if (!hasDeps) return {runnerFor: () => undefined, endpoint: ''}
+  const {docker, endpoint} = await connectEngine({env})
+  return {
+    endpoint,
+    runnerFor: (unit, hooks) =>
+      unit.kind === 'dependency' ? new DependencyRunner(docker, plan.project, plan.root, unit, hooks) : undefined,
+  }
+}

@@ -35,6 +35,8 @@ export interface StartSessionOptions {
   runnerFor?: RunnerFactory
   /** Log file size cap before rotation (bytes). */
   maxLogBytes?: number
+  /** Container engine endpoint in use (set when the plan has Docker dependencies), shown by status. */
+  engine?: string
 }
 
 export interface Session {
@@ -97,7 +99,21 @@ export async function startSession(plan: Plan, options: StartSessionOptions = {}
     releaseLock(paths.lock)
     throw new SessionStartError(problems)
   }
-  return new RunningSession(plan, socketPath, startedAt, options).begin()
+  // Docker dependencies (src/deps): the engine is reached once, before any unit starts; unreachable is one
+  // clear error naming every endpoint tried. Loaded only when the plan has a dependency.
+  let engine: string | undefined
+  if (!options.runnerFor && plan.units.some((u) => u.kind === 'dependency')) {
+    try {
+      const {dependencyRunnerFactory} = await import('../deps/runner.js')
+      const deps = await dependencyRunnerFactory(plan)
+      options = {...options, runnerFor: deps.runnerFor}
+      engine = deps.endpoint
+    } catch (error) {
+      releaseLock(paths.lock)
+      throw new SessionStartError([(error as Error).message])
+    }
+  }
+  return new RunningSession(plan, socketPath, startedAt, {...options, engine}).begin()
 }
 
 class RunningSession implements Session {
@@ -201,6 +217,7 @@ class RunningSession implements Session {
       supervisorPid: process.pid,
       startedAt: this.startedAt,
       socketPath: this.socketPath,
+      engine: this.options.engine,
       apiKeyMasked: this.plan.apiKey.value ? maskSecret(this.plan.apiKey.value) : undefined,
       watch: [...new Set(this.plan.units.flatMap((u) => (u.kind === 'server' ? u.watch : [])))],
       state: this.phase,
