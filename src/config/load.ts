@@ -474,7 +474,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     const seen = new Set<string>()
     for (const issue of result.error.issues) {
       for (const e of explain(issue, data)) {
-        const entry = {...locate(files, e.path, e.keyOnly), path: formatPath(e.path), message: e.message}
+        const entry = {
+          ...locate(files, e.path, e.keyOnly),
+          path: formatPath(e.path),
+          message: e.message + writtenAs(getAt(merged, e.path), getAt(data, e.path)),
+        }
         const key = `${entry.file}:${entry.line}:${entry.path}:${entry.message}`
         if (!seen.has(key)) {
           seen.add(key)
@@ -493,6 +497,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     )
   }
   return {file, root, sources: files.map((f) => f.file), dotenv: dotenv.vars, vars, config: result.data}
+}
+
+/** For a value that came from ${VAR}: what was written, so that `got ""` explains itself (an unset variable). */
+function writtenAs(raw: unknown, value: unknown): string {
+  return typeof raw === 'string' && raw.includes('$') && raw !== value ? ` (written as ${JSON.stringify(raw)})` : ''
 }
 
 function sortIssues(issues: ConfigIssue[]): ConfigIssue[] {

@@ -105,7 +105,16 @@ describe('interpolation in the loader', () => {
   it('an interpolated value is validated after interpolation, at the line of the reference', () => {
     const t = BASE.replace('port: 8000', 'port: ${WEB_PORT}')
     expect(errorsFor(t, {env: {WEB_PORT: '80a'}})).toEqual([
-      `${at(CFG, t, '${WEB_PORT}')} servers.web.port: expected a number from 1 to 65535, got "80a"`,
+      `${at(CFG, t, '${WEB_PORT}')} servers.web.port: expected a number from 1 to 65535, got "80a" (written as "\${WEB_PORT}")`,
     ])
+  })
+
+  it('an unset variable explains an empty value by showing what was written', () => {
+    const t = BASE.replace('port: 8000', 'port: ${WEB_PORT}')
+    expect(errorsFor(t)).toEqual([
+      `${at(CFG, t, '${WEB_PORT}')} servers.web.port: expected a number from 1 to 65535, got "" (written as "\${WEB_PORT}")`,
+    ])
+    // A literal value says nothing more.
+    expect(errorsFor(BASE.replace('port: 8000', 'port: "80a"'))[0]).toMatch(/got "80a"$/)
   })
 })
