@@ -3,7 +3,7 @@ import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
 import {STATE_DIR} from '../config/plan.js'
 import {runDashboard} from '../dashboard/index.js'
-import {locateSession} from '../dashboard/locate.js'
+import {findRunningSession} from '../session/client.js'
 
 export default class Dashboard extends BaseCommand {
   static override summary = 'Open the terminal dashboard on the running session (processes, logs, waterfall).'
@@ -32,7 +32,8 @@ d detaches and leaves the session running; q stops the session (asking once) and
     if (!socketPath) {
       const loaded = this.loadProjectConfig(flags.config)
       const stateDir = path.join(loaded.root, STATE_DIR)
-      const found = locateSession(stateDir)
+      // Clears a stale session (dead supervisor) first, saying what it did.
+      const found = await findRunningSession(stateDir, (line) => this.logToStderr(`naaccord: ${line}`))
       if (!found) {
         this.error(
           `no running session for ${loaded.file} (no control socket in ${stateDir}).\n` +
