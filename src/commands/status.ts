@@ -45,6 +45,15 @@ export default class Status extends BaseCommand {
       `session ${s.project}: ${s.state}, supervisor pid ${s.supervisorPid}, up ${formatDuration(Date.now() - s.startedAt)}`,
     )
     this.log(renderTable(s.units))
+    // Docker dependencies (src/deps): the engine in use and each container's health.
+    const deps = s.units.filter((u) => u.kind === 'dependency')
+    if (deps.length > 0) {
+      this.log(`\nengine: ${s.engine ?? '-'}`)
+      for (const u of deps)
+        this.log(
+          `  ${u.name}: container ${u.containerId?.slice(0, 12) ?? '-'}, ${u.image ?? '-'}, health ${u.health ?? 'none'}`,
+        )
+    }
   }
 }
 

@@ -31,6 +31,16 @@ A stale session (its supervisor was killed) is cleared: orphaned groups stopped,
         })
     }
     const result = await stopSession(path.join(loaded.root, STATE_DIR), {timeoutMs})
+    // Docker dependencies (src/deps): containers of this project still running without a session (its supervisor
+    // was killed) are stopped too, found by label. No engine reachable: nothing of ours can be running there.
+    if (Object.keys(loaded.config.dependencies).length > 0) {
+      const {stopLeftoverContainers} = await import('../deps/project.js')
+      const names = await stopLeftoverContainers(loaded.config.project, timeoutMs)
+      if (names.length > 0) {
+        result.stopped = true
+        result.notices.push(`stopped container${names.length > 1 ? 's' : ''} ${names.join(', ')}`)
+      }
+    }
     if (flags.json) {
       this.log(JSON.stringify(result))
     } else {

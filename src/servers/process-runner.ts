@@ -7,7 +7,7 @@
  */
 import {type ChildProcess, spawn} from 'node:child_process'
 import type {PlannedServer} from '../config/plan.js'
-import {isGroupAlive} from '../util/ports.js'
+import {isGroupRunning} from '../session/proc.js'
 import {waitForProbe} from './probes/index.js'
 import type {UnitExit, UnitHooks, UnitRunner} from './unit.js'
 
@@ -156,21 +156,21 @@ export class ProcessRunner implements UnitRunner {
     const child = this.child
     if (!child?.pid) return
     const pgid = child.pid
-    if (!isGroupAlive(pgid)) {
+    if (!isGroupRunning(pgid)) {
       await this.exitPromise
       return
     }
     signalGroup(pgid, this.server.stopSignal)
     const deadline = Date.now() + timeoutMs
-    while (isGroupAlive(pgid) && Date.now() < deadline) await sleep(15)
-    if (isGroupAlive(pgid)) {
+    while (isGroupRunning(pgid) && Date.now() < deadline) await sleep(20)
+    if (isGroupRunning(pgid)) {
       this.hooks.log(
         'system',
         `did not stop within ${timeoutMs}ms of ${this.server.stopSignal}: SIGKILL to process group ${pgid}`,
       )
       signalGroup(pgid, 'SIGKILL')
       const killDeadline = Date.now() + 5000
-      while (isGroupAlive(pgid) && Date.now() < killDeadline) await sleep(10)
+      while (isGroupRunning(pgid) && Date.now() < killDeadline) await sleep(10)
     }
     await this.exitPromise
   }

@@ -7,9 +7,10 @@
 import path from 'node:path'
 import type {Plan, PlannedUnit} from '../config/plan.js'
 import type {ConditionName} from '../config/schema.js'
+import {isGroupRunning} from '../session/proc.js'
 import type {UnitStatus} from '../session/protocol.js'
 import {formatDuration} from '../util/duration.js'
-import {findPortHolder, isGroupAlive, isPortFree} from '../util/ports.js'
+import {findPortHolder, isPortFree} from '../util/ports.js'
 import {ProcessRunner} from './process-runner.js'
 import {RestartTracker} from './restart/policy.js'
 import type {UnitExit, UnitHooks, UnitRunner} from './unit.js'
@@ -372,7 +373,7 @@ export class Supervisor {
 export async function verifyStopped(units: {name: string; pgid?: number; port?: number}[]): Promise<string[]> {
   const problems: string[] = []
   for (const u of units) {
-    if (u.pgid && isGroupAlive(u.pgid)) problems.push(`${u.name}: process group ${u.pgid} is still alive`)
+    if (u.pgid && isGroupRunning(u.pgid)) problems.push(`${u.name}: process group ${u.pgid} is still alive`)
   }
   for (const u of units) {
     if (u.port === undefined) continue

@@ -3,7 +3,7 @@
  * control socket. Used by stop/status/logs/restart, the dashboard, doctor and test-streaming.
  */
 import http from 'node:http'
-import {isGroupAlive} from '../util/ports.js'
+import {isGroupRunning, isRunning} from './proc.js'
 import type {LogLine, SessionEvent, SessionStatus} from './protocol.js'
 import {clearStaleSession, inspectSession} from './stale.js'
 
@@ -171,16 +171,11 @@ export async function stopSession(stateDir: string, opts: {timeoutMs?: number} =
     notices.push(...(await clearStaleSession(stateDir, 0)))
   }
   const problems = (status?.units ?? []).flatMap((u) =>
-    u.pgid && isGroupAlive(u.pgid) ? [`${u.name}: process group ${u.pgid} is still alive`] : [],
+    u.pgid && isGroupRunning(u.pgid) ? [`${u.name}: process group ${u.pgid} is still alive`] : [],
   )
   return {stopped: true, notices, problems, ms: Date.now() - began}
 }
 
 function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
+  return isRunning(pid)
 }

@@ -2,8 +2,23 @@
  * Is a recorded pid or process group still the one this session launched? Pids are recycled, so a live pid
  * proves nothing on its own: its start time (from /proc) must match what the session recorded.
  */
+import {readFileSync} from 'node:fs'
 import {groupMembers, readStat} from '../doctor/proc.js'
 import {isGroupAlive} from '../util/ports.js'
+
+/**
+ * Alive and not a zombie. A zombie is dead: it only waits to be reaped, and a detached supervisor's zombie may
+ * never be (when pid 1 does not reap), so kill(pid, 0) alone would call it alive forever.
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const state = text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3)
+    return state !== 'Z' && state !== 'X'
+  } catch {
+    return false
+  }
+}
 
 /** /proc start times are to the 10 ms and boot time to the second: allow this much slack. */
 const CLOCK_SLACK_MS = 5000
@@ -11,7 +26,7 @@ const CLOCK_SLACK_MS = 5000
 /** The process is alive and started no later than `notAfter` (epoch ms) allows. */
 export function isOurProcess(pid: number, notAfter: number | undefined): boolean {
   const stat = readStat(pid)
-  if (!stat) return false
+  if (!stat || !isRunning(pid)) return false
   return notAfter === undefined || stat.startedAt <= notAfter + CLOCK_SLACK_MS
 }
 
@@ -25,5 +40,14 @@ export function liveGroup(pgid: number, launchedAt: number | undefined): number[
   const members = groupMembers(pgid)
   const leader = members.find((m) => m.pid === pgid)
   if (leader && launchedAt !== undefined && Math.abs(leader.startedAt - launchedAt) > CLOCK_SLACK_MS) return []
-  return members.map((m) => m.pid)
+  return members.filter((m) => isRunning(m.pid)).map((m) => m.pid)
+}
+
+/**
+ * Whether any process of the group is alive and not a zombie. kill(-pgid, 0) first (cheap); only when it
+ * says yes is /proc scanned, because a group whose members are all unreaped zombies is already dead.
+ */
+export function isGroupRunning(pgid: number): boolean {
+  if (!isGroupAlive(pgid)) return false
+  return groupMembers(pgid).some((m) => isRunning(m.pid))
 }

@@ -3,9 +3,8 @@
  * on disk and its server groups may still be running. Found here, stopped and cleared with a one-line notice.
  */
 import {existsSync, readFileSync, rmSync} from 'node:fs'
-import {isGroupAlive} from '../util/ports.js'
 import {isLockLive, readLock} from './lock.js'
-import {liveGroup} from './proc.js'
+import {isGroupRunning, liveGroup} from './proc.js'
 import {type SessionStatus, sessionPaths} from './protocol.js'
 
 export interface SessionFiles {
@@ -57,10 +56,11 @@ export async function clearStaleSession(stateDir: string, graceMs = 3000): Promi
     } catch {}
   }
   const deadline = Date.now() + graceMs
-  while (groups.some((g) => isGroupAlive(g.pgid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+  while (groups.some((g) => isGroupRunning(g.pgid)) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 20))
   for (const g of groups) {
     let how = 'SIGTERM'
-    if (isGroupAlive(g.pgid)) {
+    if (isGroupRunning(g.pgid)) {
       try {
         process.kill(-g.pgid, 'SIGKILL')
       } catch {}

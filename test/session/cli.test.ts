@@ -1,0 +1,198 @@
+/**
+ * The session end to end through the built CLI: real servers, real process groups, real ports.
+ * Each test checks what is left afterwards in /proc and on the ports, not just what the CLI said.
+ */
+import {writeFileSync} from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
+import {afterEach, describe, expect, it} from 'vitest'
+import {isPortFree} from '../../src/util/ports.js'
+import {builtinConfig, freePort, runCli, tempProject} from '../helpers/index.js'
+import {FORKER_JS, groupPids, isAlive, SERVER_JS, simpleConfig, waitFor} from './fixtures.js'
+
+const cleanups: (() => Promise<void> | void)[] = []
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn()
+})
+
+function project(yaml: string, files: Record<string, string> = {}) {
+  const t = tempProject(yaml, files)
+  cleanups.push(async () => {
+    // Whatever a failed assertion left running: stop it before removing the folder.
+    await runCli(['stop', '--timeout', '500ms'], {cwd: t.dir})
+    t.cleanup()
+  })
+  return t.dir
+}
+
+interface StatusJson {
+  running: boolean
+  supervisorPid: number
+  units: {name: string; state: string; pid?: number; pgid?: number; port?: number}[]
+}
+
+describe('naaccord start/status/stop', () => {
+  it('starts the built-in pair detached, reports it, and stops it leaving no process and both ports free', async () => {
+    const [webPort, servicesPort] = [await freePort(), await freePort()]
+    const dir = project(builtinConfig({webPort, servicesPort}))
+    const started = await runCli(['start', '--detach'], {cwd: dir})
+    expect(started.exitCode, started.all).toBe(0)
+    expect(started.all).toMatch(/services\s+launched .* ready in/)
+    expect(started.all).toMatch(/web\s+launched .* ready in/)
+
+    const status = await runCli(['status', '--json'], {cwd: dir})
+    const s = JSON.parse(String(status.stdout)) as StatusJson
+    expect(s.running).toBe(true)
+    expect(s.units.map((u) => [u.name, u.state])).toEqual([
+      ['services', 'ready'],
+      ['web', 'ready'],
+    ])
+    const groups = s.units.map((u) => u.pgid!)
+    for (const g of groups) expect(groupPids(g).length).toBeGreaterThan(0)
+    expect(await isPortFree(webPort)).toBe(false)
+
+    const table = await runCli(['status'], {cwd: dir})
+    expect(table.stdout).toMatch(/NAME\s+ROLE\s+STATE\s+PID\s+PORT\s+READY\s+RESTARTS\s+UPTIME/)
+    expect(table.stdout).toMatch(new RegExp(`web\\s+web\\s+ready\\s+\\d+\\s+${webPort}`))
+
+    const stopped = await runCli(['stop'], {cwd: dir})
+    expect(stopped.exitCode, stopped.all).toBe(0)
+    expect(stopped.stdout).toMatch(/stopped in \d+ms; nothing left running/)
+    for (const g of groups) expect(groupPids(g)).toEqual([])
+    expect(isAlive(s.supervisorPid)).toBe(false)
+    expect(await isPortFree(webPort)).toBe(true)
+    expect(await isPortFree(servicesPort)).toBe(true)
+
+    const after = await runCli(['status'], {cwd: dir})
+    expect(after.exitCode).toBe(3)
+    expect(after.stdout).toMatch(/no session is running/)
+  })
+
+  it('stop leaves nothing behind when a server forked a child that ignores SIGTERM, within the timeout', async () => {
+    const port = await freePort()
+    const dir = project(
+      simpleConfig(
+        'nac-forker',
+        `  forker:\n    command: node forker.js\n    port: ${port}\n    stop: {timeout: 800ms}\n`,
+      ),
+      {'forker.js': FORKER_JS},
+    )
+    const started = await runCli(['start', '--detach'], {cwd: dir})
+    expect(started.exitCode, started.all).toBe(0)
+    const s = JSON.parse(String((await runCli(['status', '--json'], {cwd: dir})).stdout)) as StatusJson
+    const pgid = s.units[0].pgid!
+    expect(await waitFor(() => groupPids(pgid).length === 2)).toBe(true)
+    const began = Date.now()
+    const stopped = await runCli(['stop'], {cwd: dir})
+    const took = Date.now() - began
+    expect(stopped.exitCode, stopped.all).toBe(0)
+    expect(groupPids(pgid)).toEqual([])
+    expect(await isPortFree(port)).toBe(true)
+    // 800 ms of grace, then SIGKILL; the rest is two CLI start-ups on a busy machine.
+    expect(took).toBeLessThan(8000)
+  })
+
+  it('after kill -9 of the supervisor, the next stop stops its orphans and clears the session', async () => {
+    const port = await freePort()
+    const dir = project(simpleConfig('nac-orphan', `  app:\n    command: node server.js\n    port: ${port}\n`), {
+      'server.js': SERVER_JS,
+    })
+    expect((await runCli(['start', '--detach'], {cwd: dir})).exitCode).toBe(0)
+    const s = JSON.parse(String((await runCli(['status', '--json'], {cwd: dir})).stdout)) as StatusJson
+    process.kill(s.supervisorPid, 'SIGKILL')
+    await waitFor(() => !isAlive(s.supervisorPid))
+    const pgid = s.units[0].pgid!
+    expect(groupPids(pgid).length).toBe(1)
+
+    const stopped = await runCli(['stop'], {cwd: dir})
+    expect(stopped.exitCode, stopped.all).toBe(0)
+    expect(stopped.stdout).toMatch(/cleared a stale session .*supervisor pid \d+ is gone.*stopped orphaned app/)
+    expect(groupPids(pgid)).toEqual([])
+    expect(await isPortFree(port)).toBe(true)
+    // And the project starts cleanly again.
+    const again = await runCli(['start', '--detach'], {cwd: dir})
+    expect(again.exitCode, again.all).toBe(0)
+  })
+
+  it('after kill -9 of the supervisor, the next start clears the stale session with a one-line notice', async () => {
+    const port = await freePort()
+    const dir = project(simpleConfig('nac-orphan2', `  app:\n    command: node server.js\n    port: ${port}\n`), {
+      'server.js': SERVER_JS,
+    })
+    expect((await runCli(['start', '--detach'], {cwd: dir})).exitCode).toBe(0)
+    const s = JSON.parse(String((await runCli(['status', '--json'], {cwd: dir})).stdout)) as StatusJson
+    process.kill(s.supervisorPid, 'SIGKILL')
+    await waitFor(() => !isAlive(s.supervisorPid))
+    const again = await runCli(['start', '--detach'], {cwd: dir})
+    expect(again.exitCode, again.all).toBe(0)
+    expect(groupPids(s.units[0].pgid!)).toEqual([])
+    const log = await runCli(['logs', 'supervisor'], {cwd: dir})
+    expect(log.stdout).toMatch(/cleared a stale session/)
+  })
+
+  it('refuses to start when a port is taken by a foreign process, naming it, before launching anything', async () => {
+    const [port, otherPort] = [await freePort(), await freePort()]
+    const holder = net.createServer()
+    await new Promise<void>((r) => holder.listen(port, '127.0.0.1', r))
+    cleanups.push(() => new Promise<void>((r) => holder.close(() => r())))
+    const dir = project(
+      simpleConfig(
+        'nac-busy',
+        `  first:\n    command: node server.js\n    port: ${otherPort}\n  second:\n    command: node server.js\n    port: ${port}\n`,
+      ),
+      {'server.js': SERVER_JS},
+    )
+    const started = await runCli(['start', '--no-dashboard'], {cwd: dir})
+    expect(started.exitCode).toBe(1)
+    expect(started.stderr).toMatch(new RegExp(`second: port ${port} is already in use by pid ${process.pid} \\(`))
+    expect(await isPortFree(otherPort)).toBe(true)
+    expect((await runCli(['logs', 'first'], {cwd: dir})).stdout).toBe('')
+  })
+
+  it('two starts at once: one runs, the other refuses naming the running session', async () => {
+    const port = await freePort()
+    const dir = project(simpleConfig('nac-twice', `  app:\n    command: node server.js\n    port: ${port}\n`), {
+      'server.js': SERVER_JS,
+    })
+    const [a, b] = await Promise.all([
+      runCli(['start', '--detach'], {cwd: dir}),
+      runCli(['start', '--detach'], {cwd: dir}),
+    ])
+    const codes = [a.exitCode, b.exitCode].sort()
+    expect(codes, `${a.all}\n---\n${b.all}`).toEqual([0, 1])
+    const loser = a.exitCode === 1 ? a : b
+    expect(loser.stderr).toMatch(/already running \(supervisor pid \d+|another naaccord start is starting this project/)
+    const third = await runCli(['start', '--detach'], {cwd: dir})
+    expect(third.exitCode).toBe(1)
+    expect(third.stderr).toMatch(/a session of this project is already running \(supervisor pid \d+.*naaccord stop/)
+  })
+
+  it.each([
+    [
+      'a command that does not exist',
+      '    command: no-such-program-xyz\n',
+      /app: servers\.app\.command: `no-such-program-xyz` was not found on PATH/,
+    ],
+    [
+      'a working directory that does not exist',
+      '    command: node server.js\n    cwd: nowhere\n',
+      /app: servers\.app\.cwd: no such folder .*nowhere/,
+    ],
+    [
+      'a malformed probe URL',
+      '    command: node server.js\n    ready:\n      http: {url: "htp//{host}:{port}/health"}\n',
+      /app: servers\.app\.ready\.http\.url: not an http\(s\) URL: "htp\/\/127\.0\.0\.1:\d+\/health"/,
+    ],
+  ])('bad input, %s: a one-line error naming the server and field', async (_what, body, pattern) => {
+    const port = await freePort()
+    const dir = project(simpleConfig('nac-bad', `  app:\n${body}    port: ${port}\n`), {'server.js': SERVER_JS})
+    const started = await runCli(['start', '--no-dashboard'], {cwd: dir})
+    expect(started.exitCode).toBe(1)
+    expect(started.stderr.trim().split('\n')).toHaveLength(1)
+    expect(started.stderr).toMatch(pattern)
+  })
+})
+
+// Keep the fixture writer referenced for editors that flag unused imports in test helpers.
+void writeFileSync
+void path
