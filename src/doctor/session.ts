@@ -1,16 +1,15 @@
 /**
  * The project's session as the doctor sees it: none, running (a live supervisor), or stale (session files left
- * by a supervisor that died, perhaps with orphaned server groups still running).
+ * by a supervisor that is gone, perhaps with orphaned server groups still running). Read-only: it never clears
+ * anything (src/session's findRunningSession does, which is why the doctor does not call it).
  *
- * Reads the files laid out in session/protocol.ts directly. When the session engineer's client lands
- * (`findRunningSession`, a stale-session cleanup), this module should delegate to it so that there is one
- * definition of "stale".
+ * "Stale" and "orphan" are src/session's definitions (inspectSession, liveGroup) so that doctor, start and stop
+ * agree; the fix is src/session's clearStaleSession.
  */
-import {existsSync, readFileSync, rmSync} from 'node:fs'
 import http from 'node:http'
-import {type SessionPaths, type SessionStatus, sessionPaths, type UnitStatus} from '../session/protocol.js'
-import {isGroupAlive} from '../util/ports.js'
-import {groupMembers, readStat} from './proc.js'
+import {liveGroup} from '../session/proc.js'
+import {type SessionPaths, type SessionStatus, sessionPaths} from '../session/protocol.js'
+import {clearStaleSession as clearSession, inspectSession} from '../session/stale.js'
 
 export interface OrphanGroup {
   unit: string
@@ -21,7 +20,7 @@ export interface OrphanGroup {
 export interface SessionInfo {
   state: 'none' | 'running' | 'stale'
   paths: SessionPaths
-  /** The control socket actually used (state.json may record a short fallback path). */
+  /** The control socket actually used (state.json or the lock may record a short fallback path). */
   socketPath: string
   /** From the control socket when it answers, otherwise from state.json. */
   status?: SessionStatus
@@ -30,62 +29,11 @@ export interface SessionInfo {
   leftovers: string[]
   /** Running sessions only: whether the control socket answered GET /status (a hung supervisor does not). */
   socketAnswers?: boolean
-  /** Stale sessions only: groups of this session's units that still have live processes. */
+  /** Stale sessions only: groups of this session's servers that still have live processes. */
   orphans: OrphanGroup[]
 }
 
-/** Start times from /proc are to the 10 ms, boot time to the second: allow this much slack when comparing. */
-const CLOCK_SLACK_MS = 5000
-
-function readJson(file: string): unknown {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8'))
-  } catch {
-    return undefined
-  }
-}
-
-/** The lock holds the supervisor's pid, as JSON ({pid} or {supervisorPid}) or as a bare number. */
-function readLockPid(file: string): number | undefined {
-  let text: string
-  try {
-    text = readFileSync(file, 'utf8').trim()
-  } catch {
-    return undefined
-  }
-  if (/^\d+$/.test(text)) return Number(text)
-  const json = readJson(file) as {pid?: unknown; supervisorPid?: unknown} | undefined
-  const pid = json?.supervisorPid ?? json?.pid
-  return typeof pid === 'number' ? pid : undefined
-}
-
-/** A pid belongs to the recorded supervisor only if that process started no later than the session did. */
-function isSupervisorAlive(pid: number, sessionStartedAt: number | undefined): boolean {
-  const stat = readStat(pid)
-  if (!stat) return false
-  return sessionStartedAt === undefined || stat.startedAt <= sessionStartedAt + CLOCK_SLACK_MS
-}
-
-/**
- * The unit's process group, if it is still alive and still the one this session launched: a live leader must
- * have started when the unit was launched (a reused pid started later); with the leader gone, live members
- * prove the group is the old one (Linux does not reuse an id while a group of that id exists).
- */
-export function liveGroupOf(unit: UnitStatus, sessionStartedAt: number | undefined): OrphanGroup | undefined {
-  const pgid = unit.pgid ?? unit.pid
-  if (!pgid || pgid <= 1 || !isGroupAlive(pgid)) return undefined
-  const members = groupMembers(pgid)
-  if (members.length === 0) return undefined
-  const leader = members.find((m) => m.pid === pgid)
-  if (leader) {
-    // Without a recorded launch time, at least a leader older than the session cannot be ours.
-    if (unit.startedAt !== undefined) {
-      if (Math.abs(leader.startedAt - unit.startedAt) > CLOCK_SLACK_MS) return undefined
-    } else if (sessionStartedAt !== undefined && leader.startedAt < sessionStartedAt - CLOCK_SLACK_MS) return undefined
-  }
-  return {unit: unit.name, pgid, pids: members.map((m) => m.pid)}
-}
-
+/** GET /status with a short time limit: a hung supervisor must not hold the doctor up. */
 function getStatusFromSocket(socketPath: string, timeoutMs = 1500): Promise<SessionStatus | undefined> {
   return new Promise((resolve) => {
     const req = http.get({socketPath, path: '/status', timeout: timeoutMs}, (res) => {
@@ -108,57 +56,40 @@ function getStatusFromSocket(socketPath: string, timeoutMs = 1500): Promise<Sess
 }
 
 export async function readSession(stateDir: string): Promise<SessionInfo> {
-  const paths = sessionPaths(stateDir)
-  const fromFile = readJson(paths.state) as SessionStatus | undefined
-  const lockPid = readLockPid(paths.lock)
-  const socketPath = fromFile?.socketPath ?? paths.socket
-  const leftovers = [paths.lock, paths.state, socketPath].filter((f) => existsSync(f))
-  const info: SessionInfo = {state: 'none', paths, socketPath, leftovers, orphans: [], status: fromFile}
-  if (leftovers.length === 0) return info
-  info.supervisorPid = fromFile?.supervisorPid ?? lockPid
-  if (info.supervisorPid && isSupervisorAlive(info.supervisorPid, fromFile?.startedAt)) {
+  const files = inspectSession(stateDir)
+  const info: SessionInfo = {
+    state: 'none',
+    paths: sessionPaths(stateDir),
+    socketPath: files.socketPath,
+    leftovers: files.present,
+    orphans: [],
+    status: files.status,
+    supervisorPid: files.supervisorPid,
+  }
+  if (files.present.length === 0) return info
+  if (files.live) {
     info.state = 'running'
-    const live = existsSync(socketPath) ? await getStatusFromSocket(socketPath) : undefined
+    const live = files.present.includes(files.socketPath) ? await getStatusFromSocket(files.socketPath) : undefined
     info.socketAnswers = live !== undefined
-    info.status = live ?? fromFile
+    info.status = live ?? files.status
     return info
   }
   info.state = 'stale'
-  for (const unit of fromFile?.units ?? []) {
-    if (unit.kind !== 'server') continue
-    const group = liveGroupOf(unit, fromFile?.startedAt)
-    if (group) info.orphans.push(group)
+  for (const unit of files.status?.units ?? []) {
+    const pgid = unit.pgid ?? unit.pid
+    if (unit.kind !== 'server' || !pgid) continue
+    const pids = liveGroup(pgid, unit.startedAt)
+    if (pids.length > 0) info.orphans.push({unit: unit.name, pgid, pids})
   }
   return info
 }
 
 /**
- * Clears a stale session: stops its orphaned groups (TERM, then KILL after graceMs) and removes the lock, state
- * and socket. Logs are kept: they explain the crash. Refuses a running session. Returns what it did.
+ * Clears a stale session (src/session's cleanup: stops its orphaned groups, removes lock, state and socket,
+ * keeps the logs). Re-reads the state first and never touches a running session. Returns what it did.
  */
-export async function clearStaleSession(info: SessionInfo, graceMs = 3000): Promise<string[]> {
+export async function clearStaleSession(stateDir: string): Promise<string[]> {
+  const info = await readSession(stateDir)
   if (info.state !== 'stale') return []
-  const done: string[] = []
-  for (const group of info.orphans) {
-    try {
-      process.kill(-group.pgid, 'SIGTERM')
-    } catch {
-      continue
-    }
-    const deadline = Date.now() + graceMs
-    while (isGroupAlive(group.pgid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50))
-    let how = 'SIGTERM'
-    if (isGroupAlive(group.pgid)) {
-      try {
-        process.kill(-group.pgid, 'SIGKILL')
-        how = 'SIGKILL'
-      } catch {}
-    }
-    done.push(`stopped orphaned ${group.unit} (process group ${group.pgid}, pids ${group.pids.join(' ')}) with ${how}`)
-  }
-  for (const file of info.leftovers) {
-    rmSync(file, {force: true})
-    done.push(`removed stale ${file}`)
-  }
-  return done
+  return clearSession(stateDir)
 }

@@ -1,9 +1,9 @@
 import {afterEach, describe, expect, it} from 'vitest'
-import {connectEngine} from '../../src/doctor/engine.js'
+import {tryEngine} from '../../src/doctor/engine.js'
 import {tempProject} from '../helpers/index.js'
 import {byId, doctor, one} from './helpers.js'
 
-const engine = 'docker' in (await connectEngine(process.env))
+const engine = 'docker' in (await tryEngine(process.env))
 
 function config(images: Record<string, string>, extra = ''): string {
   return `project: nac-engine
@@ -31,7 +31,7 @@ describe('doctor: container engine', () => {
     const r = one(report, 'engine')
     expect(r.status).toBe('error')
     expect(r.message).toBe('no container engine reachable, and redis needs one')
-    expect(r.detail).toEqual(['unix:///nonexistent.sock: connect ENOENT /nonexistent.sock'])
+    expect(r.detail).toEqual(['unix:///nonexistent.sock (DOCKER_HOST): no such socket'])
     expect(one(report, 'images').status).toBe('skip')
   })
 

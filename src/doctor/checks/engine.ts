@@ -13,9 +13,11 @@ export const engineCheck: Check = {
     const deps = ctx.plan?.units.filter((u) => u.kind === 'dependency') ?? []
     const conn = await engineFor(ctx)
     if ('docker' in conn) {
-      return result('engine', 'ok', `container engine at ${conn.endpoint} (${conn.version}, API ${conn.apiVersion})`)
+      return result('engine', 'ok', `container engine at ${conn.endpoint} (${conn.version}, API ${conn.apiVersion})`, {
+        detail: [`found by ${conn.source}`, ...conn.tried.map((t) => `${t.endpoint} (${t.source}): ${t.error}`)],
+      })
     }
-    const detail = conn.tried.map((t) => `${t.endpoint}: ${t.error}`)
+    const detail = conn.tried.map((t) => `${t.endpoint}${t.source ? ` (${t.source})` : ''}: ${t.error}`)
     if (deps.length === 0)
       return result('engine', 'skip', 'no container engine reachable (not needed: no dependency is enabled)', {detail})
     return result(

@@ -5,7 +5,7 @@
  */
 import {existsSync} from 'node:fs'
 import {formatDuration} from '../../util/duration.js'
-import {clearStaleSession, readSession} from '../session.js'
+import {clearStaleSession} from '../session.js'
 import {type Check, result} from '../types.js'
 
 const ID = 'session'
@@ -50,8 +50,8 @@ export const sessionCheck: Check = {
     })
   },
   async fix(ctx) {
-    // Read again: the state may have changed since the check ran, and a running session is never touched.
+    // Read again inside: the state may have changed since the check ran; a running session is never touched.
     if (!ctx.plan) return []
-    return clearStaleSession(await readSession(ctx.plan.stateDir))
+    return clearStaleSession(ctx.plan.stateDir)
   },
 }
