@@ -190,7 +190,7 @@ interface Row {
   web: number
   rssServices: number
   rssWeb: number
-  /** CPU seconds per GiB spent by each server on path (a), summed over the runs: independent of other load. */
+  /** CPU seconds per GiB spent by each server on path (a), over all runs of the size. */
   cpuServices: number
   cpuWeb: number
 }
@@ -285,5 +285,5 @@ console.log(`|${header.map(() => '---').join('|')}|`)
 for (const l of lines) console.log(`| ${l.join(' | ')} |`)
 console.log('targets: a/c ≥ 0.7; peak RSS of each server < 100 MB and flat across sizes')
 console.log(
-  `throughput is shared with whatever else runs: load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs; the CPU column does not depend on it`,
+  `shared machine: load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs; throughput falls and CPU per GiB rises (scheduling, cache) when others run`,
 )
