@@ -82,3 +82,15 @@ export async function removeProjectContainers(
   }
   return {containers: all.map((c) => c.name), volumes}
 }
+
+/** For `stop`: this project's running containers stopped by label; [] when no engine answers (nothing to stop). */
+export async function stopLeftoverContainers(project: string, timeoutMs = 10_000): Promise<string[]> {
+  const {connectEngine} = await import('./engine.js')
+  let docker: Docker
+  try {
+    docker = (await connectEngine({timeoutMs: 2000})).docker
+  } catch {
+    return []
+  }
+  return stopProjectContainers(docker, project, timeoutMs)
+}

@@ -120,7 +120,9 @@ export class DependencyRunner implements UnitRunner {
       }
       const hc = info.Config.Healthcheck?.Test
       const hasHealth = hc !== undefined && hc.length > 0 && hc[0] !== 'NONE'
-      if (hasHealth) {
+      // A configured ready probe replaces the image's own health check (which is still shown); a health check
+      // from the config is always waited for, besides any probe.
+      if (hasHealth && (dep.config.healthcheck || !probe)) {
         const health = info.State.Health
         const status = health?.Status || 'starting'
         healthOk = status === 'healthy'
@@ -130,7 +132,10 @@ export class DependencyRunner implements UnitRunner {
         lastHealth = status
         if (!healthOk) reason = `health ${status}${lastOutput ? `: ${lastOutput}` : ''}`
         hooks.update({health: status, ...(healthOk ? {} : {message: reason})})
-      } else healthOk = true
+      } else {
+        healthOk = true
+        if (hasHealth && info.State.Health?.Status) hooks.update({health: info.State.Health.Status})
+      }
       if (attempt && probe && !probeOk && Date.now() - lastProbeAt >= probe.interval) {
         lastProbeAt = Date.now()
         const why = await attempt(probe, {container, ports: this.ports, lines: () => this.lines, signal}, probe.timeout)

@@ -80,6 +80,9 @@ describe.skipIf(!engine)(`start/stop/down with Docker dependencies ${engine ? ''
     expect(st.exitCode, st.all).toBe(0)
     const status = JSON.parse(st.stdout) as SessionStatus
     expect(status.engine).toMatch(/^(unix|tcp|ssh)/)
+    const text = await runCli(['status', '--config', config], {cwd: dir, env})
+    expect(text.stdout).toMatch(/engine: (unix|tcp|ssh)/)
+    expect(text.stdout).toMatch(/mariadb: container [0-9a-f]{12}, .*mariadb.*, health healthy/)
     const unit = (name: string) => status.units.find((u) => u.name === name)
     const mariadb = unit('mariadb')
     const services = unit('services')

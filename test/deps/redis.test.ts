@@ -7,6 +7,7 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {ForeignContainerError, ImageError} from '../../src/deps/index.js'
 import {listProjectContainers, removeProjectContainers, stopProjectContainers} from '../../src/deps/project.js'
 import {createDependencyRunners} from '../../src/deps/runner.js'
+import {runCli} from '../helpers/index.js'
 import {
   cleanupProject,
   engine,
@@ -102,6 +103,18 @@ describe.skipIf(!engine)(`redis dependency on the real engine ${engine ? '' : NO
     expect(exit.code).not.toBeNull()
   })
 
+  it('without a ready probe, the image’s own health check decides: ready once healthy', async () => {
+    const {p} = project(
+      'health',
+      `dependencies:\n  redis: {image: ${REDIS_IMAGE}, pull: never, ports: [6379], startTimeout: 90s, stopTimeout: 1s}\n`,
+    )
+    const first = await run(p)
+    await first.runner.waitReady(first.ac.signal)
+    expect(first.hooks.status).toMatchObject({state: 'ready', health: 'healthy'})
+    expect(first.hooks.lines.map((l) => l.line)).toContain('health: healthy')
+    await first.runner.stop(1000)
+  })
+
   it('never touches a container of the same name that is not this project’s', async () => {
     const {name, p} = project('foreign', redisYaml())
     const foreign = await docker.createContainer({name: `${name}-redis`, Image: REDIS_IMAGE, Labels: {mine: 'yes'}})
@@ -180,6 +193,16 @@ describe.skipIf(!engine)(`redis dependency on the real engine ${engine ? '' : NO
     expect(err.message).toMatch(/not ready within 1s: no log line matching \/never printed\//)
     expect(err.message).toMatch(/last log lines:[\s\S]*Ready to accept connections/)
     await third.runner.stop(1000)
+  })
+
+  it('`naaccord stop` without a session still stops the project’s containers (a killed supervisor’s)', async () => {
+    const {name, p} = project('orphan', redisYaml())
+    const first = await run(p)
+    await first.runner.waitReady(first.ac.signal)
+    const res = await runCli(['stop', '--config', `${p.dir}/naaccord.config.yaml`, '--timeout', '1s'], {cwd: p.dir})
+    expect(res.exitCode, res.all).toBe(0)
+    expect(res.stdout).toContain(`stopped container ${name}-redis`)
+    expect((await listProjectContainers(docker, name)).filter((c) => c.state === 'running')).toEqual([])
   })
 
   it('volumes survive stop; stop and down leave no container of the project, --volumes removes its volumes', async () => {
