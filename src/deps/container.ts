@@ -50,6 +50,34 @@ async function ensureVolumes(docker: Docker, dep: PlannedDependency, project: st
   }
 }
 
+/** `<project>_default`: the project's own network, where each dependency answers to its name (flower → redis). */
+export function networkName(project: string): string {
+  return `${project}_default`
+}
+
+const networks = new Map<string, Promise<void>>()
+
+/** Creates the project's network once (labelled, so down removes it); concurrent callers share the creation. */
+export function ensureNetwork(docker: Docker, project: string): Promise<void> {
+  const name = networkName(project)
+  let pending = networks.get(name)
+  if (!pending) {
+    pending = (async () => {
+      const found = await docker.listNetworks({filters: JSON.stringify({name: [name]})})
+      if (found.some((n) => n.Name === name)) return
+      try {
+        await docker.createNetwork({Name: name, Labels: {[LABEL_PROJECT]: project}, CheckDuplicate: true})
+      } catch (error) {
+        // Created meanwhile by another naaccord process: fine.
+        if (statusOf(error) !== 409 && !/already (exists|used)/i.test(String((error as Error).message))) throw error
+      }
+    })()
+    pending.catch(() => networks.delete(name))
+    networks.set(name, pending)
+  }
+  return pending
+}
+
 export interface EnsuredContainer {
   container: Docker.Container
   id: string
@@ -81,7 +109,13 @@ export async function ensureContainer(
     action = 'recreated'
   }
   await ensureVolumes(docker, dep, project, root)
-  const container = await docker.createContainer(options)
+  await ensureNetwork(docker, project)
+  const network = networkName(project)
+  const container = await docker.createContainer({
+    ...options,
+    HostConfig: {...options.HostConfig, NetworkMode: network},
+    NetworkingConfig: {EndpointsConfig: {[network]: {Aliases: [dep.name]}}},
+  })
   return {container, id: container.id, action}
 }
 

@@ -67,6 +67,16 @@ export async function removeProjectContainers(
         }),
     ),
   )
+  // The project's network (containers reach each other by name on it) goes with its containers.
+  const nets = await docker.listNetworks({filters: JSON.stringify(projectFilter(project))})
+  for (const n of nets) {
+    await docker
+      .getNetwork(n.Id)
+      .remove()
+      .catch((error) => {
+        if (!ignorable(error, 404, 409, 500)) throw error
+      })
+  }
   const volumes: string[] = []
   if (options.volumes) {
     const {Volumes} = await docker.listVolumes({filters: JSON.stringify(projectFilter(project))})

@@ -115,6 +115,34 @@ describe.skipIf(!engine)(`redis dependency on the real engine ${engine ? '' : NO
     await first.runner.stop(1000)
   })
 
+  it('dependencies reach each other by name on the project’s network; down removes the network', async () => {
+    const {name, p} = project(
+      'net',
+      `dependencies:
+  redis: {image: ${REDIS_IMAGE}, pull: never, ready: {exec: {command: [redis-cli, ping]}, interval: 100ms}, stopTimeout: 1s}
+  client:
+    image: ${REDIS_IMAGE}
+    pull: never
+    command: [--port, "6380"]
+    dependsOn: [redis]
+    ready: {exec: {command: [redis-cli, -h, redis, ping]}, interval: 200ms}
+    startTimeout: 30s
+    stopTimeout: 1s
+`,
+    )
+    const {runners} = await createDependencyRunners(p.plan(), () => recordingHooks())
+    const ac = new AbortController()
+    for (const unit of ['redis', 'client']) {
+      const runner = runners.get(unit) as NonNullable<ReturnType<typeof runners.get>>
+      await runner.start(ac.signal)
+      await runner.waitReady(ac.signal)
+    }
+    const filter = JSON.stringify({label: [`io.naaccord.project=${name}`]})
+    expect((await docker.listNetworks({filters: filter})).map((n) => n.Name)).toEqual([`${name}_default`])
+    await removeProjectContainers(docker, name, {timeoutMs: 1000})
+    expect(await docker.listNetworks({filters: filter})).toEqual([])
+  })
+
   it('never touches a container of the same name that is not this project’s', async () => {
     const {name, p} = project('foreign', redisYaml())
     const foreign = await docker.createContainer({name: `${name}-redis`, Image: REDIS_IMAGE, Labels: {mine: 'yes'}})
