@@ -55,12 +55,16 @@ export class DependencyRunner implements UnitRunner {
     const {dep, hooks, docker} = this
     const image = dep.config.image
     hooks.update({image, message: 'checking image'})
+    let pullStarted = 0
     await ensureImage(docker, image, dep.config.pull, {
+      // The supervisor has no terminal: one line when a pull begins and one when it ends, per image.
       onPullStart: () => {
+        pullStarted = Date.now()
         hooks.log('system', `pulling ${image} …`)
         hooks.update({message: `pulling ${image}`})
       },
     })
+    if (pullStarted) hooks.log('system', `pulled ${image} in ${((Date.now() - pullStarted) / 1000).toFixed(1)}s`)
     signal.throwIfAborted()
     const {container, id, action} = await ensureContainer(docker, dep, this.project, this.root)
     hooks.log('system', `${action} container ${dep.containerName} (${id.slice(0, 12)}) from ${image}`)

@@ -57,6 +57,28 @@ describe('engine unreachable', () => {
   })
 })
 
+describe('down without an engine', () => {
+  it('is quiet when the project has no dependency, and an error naming the engine when it has', async () => {
+    const env = {...process.env, NO_COLOR: '1', DOCKER_HOST: 'unix:///tmp/naaccord-no-such.sock'}
+    const none = projectWith(uniqueProject('down0'), 'dependencies: {}\n')
+    const some = projectWith(uniqueProject('down1'), `dependencies:\n  redis: {image: ${REDIS_IMAGE}}\n`)
+    try {
+      const quiet = await runCli(['down', '--config', `${none.dir}/naaccord.config.yaml`], {cwd: none.dir, env})
+      expect(quiet.exitCode, quiet.all).toBe(0)
+      expect(quiet.stdout).toMatch(/nothing of project nacdt-down0-\w+ to take down/)
+      const loud = await runCli(['down', '--config', `${some.dir}/naaccord.config.yaml`, '--json'], {
+        cwd: some.dir,
+        env,
+      })
+      expect(loud.exitCode).toBe(1)
+      expect(JSON.parse(loud.stdout).problems[0]).toMatch(/no container engine reachable[\s\S]*naaccord-no-such/)
+    } finally {
+      none.cleanup()
+      some.cleanup()
+    }
+  })
+})
+
 describe.skipIf(!engine)(`engine reachable ${engine ? '' : NO_ENGINE}`, () => {
   it('describeEngine shows the endpoint, where it came from and the version', async () => {
     const d = await describeEngine()
