@@ -7,6 +7,7 @@ import {reportToParent, spawnSupervisor} from '../session/detach.js'
 import {JsonPrinter, PrefixedPrinter, timeline} from '../session/output.js'
 import type {SessionEvent} from '../session/protocol.js'
 import {runningSessionProblem, type Session, SessionStartError, startSession} from '../session/session.js'
+import {clearStaleSession} from '../session/stale.js'
 
 const TERMINAL = new Set(['failed', 'exited', 'stopped'])
 
@@ -113,6 +114,8 @@ once everything is ready and leaves the supervisor running in the background (st
   ): Promise<void> {
     const running = runningSessionProblem(plan.stateDir)
     if (running) this.fail([running])
+    // A stale session is cleared here, so that its one-line notice reaches this terminal, not the supervisor's log.
+    for (const line of await clearStaleSession(plan.stateDir)) this.out(`naaccord: ${line}\n`)
     const began = Date.now()
     const sup = spawnSupervisor(plan.stateDir, passOn)
     let message = await sup.next()

@@ -137,7 +137,9 @@ class RunningSession implements Session {
     private readonly options: StartSessionOptions,
   ) {
     this.stateDir = plan.stateDir
-    this.logs = new LogFiles(sessionPaths(plan.stateDir).logs, options.maxLogBytes)
+    // NAACCORD_LOG_MAX_MB raises the per-file cap (benchmarks that must keep every line of a flood).
+    const envCap = Number(process.env.NAACCORD_LOG_MAX_MB) * 1024 * 1024
+    this.logs = new LogFiles(sessionPaths(plan.stateDir).logs, options.maxLogBytes ?? (envCap > 0 ? envCap : undefined))
     this.secrets = plan.apiKey.value ? [plan.apiKey.value] : []
     this.stopped = new Promise((resolve) => {
       this.resolveStopped = resolve

@@ -2,7 +2,7 @@
  * The session end to end through the built CLI: real servers, real process groups, real ports.
  * Each test checks what is left afterwards in /proc and on the ports, not just what the CLI said.
  */
-import {writeFileSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -31,7 +31,8 @@ interface StatusJson {
   units: {name: string; state: string; pid?: number; pgid?: number; port?: number}[]
 }
 
-describe('naaccord start/status/stop', () => {
+// Several CLI runs per test: generous time for a busy 2-core machine.
+describe('naaccord start/status/stop', {timeout: 180_000}, () => {
   it('starts the built-in pair detached, reports it, and stops it leaving no process and both ports free', async () => {
     const [webPort, servicesPort] = [await freePort(), await freePort()]
     const dir = project(builtinConfig({webPort, servicesPort}))
@@ -51,7 +52,11 @@ describe('naaccord start/status/stop', () => {
     for (const g of groups) expect(groupPids(g).length).toBeGreaterThan(0)
     expect(await isPortFree(webPort)).toBe(false)
 
-    const table = await runCli(['status'], {cwd: dir})
+    const [table, logs] = await Promise.all([
+      runCli(['status'], {cwd: dir}),
+      runCli(['logs', 'web', '--tail', '5'], {cwd: dir}),
+    ])
+    expect(logs.stdout).toMatch(/^web +\| /m)
     expect(table.stdout).toMatch(/NAME\s+ROLE\s+STATE\s+PID\s+PORT\s+READY\s+RESTARTS\s+UPTIME/)
     expect(table.stdout).toMatch(new RegExp(`web\\s+web\\s+ready\\s+\\d+\\s+${webPort}`))
 
@@ -82,14 +87,14 @@ describe('naaccord start/status/stop', () => {
     const s = JSON.parse(String((await runCli(['status', '--json'], {cwd: dir})).stdout)) as StatusJson
     const pgid = s.units[0].pgid!
     expect(await waitFor(() => groupPids(pgid).length === 2)).toBe(true)
-    const began = Date.now()
     const stopped = await runCli(['stop'], {cwd: dir})
-    const took = Date.now() - began
     expect(stopped.exitCode, stopped.all).toBe(0)
     expect(groupPids(pgid)).toEqual([])
     expect(await isPortFree(port)).toBe(true)
-    // 800 ms of grace, then SIGKILL; the rest is two CLI start-ups on a busy machine.
-    expect(took).toBeLessThan(8000)
+    // The grace period ran out and the whole group was killed (the log says so), rather than waiting forever.
+    expect(readFileSync(path.join(dir, '.naaccord/logs/forker.log'), 'utf8')).toMatch(
+      /did not stop within 800ms of SIGTERM: SIGKILL to process group \d+/,
+    )
   })
 
   it('after kill -9 of the supervisor, the next stop stops its orphans and clears the session', async () => {
@@ -126,8 +131,7 @@ describe('naaccord start/status/stop', () => {
     const again = await runCli(['start', '--detach'], {cwd: dir})
     expect(again.exitCode, again.all).toBe(0)
     expect(groupPids(s.units[0].pgid!)).toEqual([])
-    const log = await runCli(['logs', 'supervisor'], {cwd: dir})
-    expect(log.stdout).toMatch(/cleared a stale session/)
+    expect(again.stdout.split('\n').filter((l) => l.includes('cleared a stale session'))).toHaveLength(1)
   })
 
   it('refuses to start when a port is taken by a foreign process, naming it, before launching anything', async () => {
@@ -192,7 +196,3 @@ describe('naaccord start/status/stop', () => {
     expect(started.stderr).toMatch(pattern)
   })
 })
-
-// Keep the fixture writer referenced for editors that flag unused imports in test helpers.
-void writeFileSync
-void path
