@@ -5,6 +5,8 @@
  */
 import {readlinkSync} from 'node:fs'
 import type {PlannedUnit} from '../../config/plan.js'
+import type {DependencyConfig} from '../../config/schema.js'
+import {parsePort} from '../../deps/ports.js'
 import {findPortHolder, isPortFree, type PortHolder} from '../../util/ports.js'
 import {ancestry, readStat} from '../proc.js'
 import type {SessionInfo} from '../session.js'
@@ -21,19 +23,15 @@ export interface ConfiguredPort {
   field: string
 }
 
-/** Host ports a dependency publishes: "3306:3306", "127.0.0.1:3306:3306/tcp", {host, container}. */
-export function dependencyHostPorts(mapping: string | number | {host?: number; hostIp: string}): {
-  port: number
-  host: string
-}[] {
-  if (typeof mapping === 'number') return [] // a container port alone: the engine picks the host port
-  if (typeof mapping === 'object') return mapping.host ? [{port: mapping.host, host: mapping.hostIp}] : []
-  const parts = mapping.replace(/\/(tcp|udp)$/, '').split(':')
-  if (parts.length < 2) return []
-  const hostPort = Number(parts[parts.length - 2])
-  // Published on 127.0.0.1 unless the mapping names an address (README: dependencies.ports).
-  const host = parts.length >= 3 ? parts.slice(0, -2).join(':') : '127.0.0.1'
-  return Number.isInteger(hostPort) && hostPort > 0 ? [{port: hostPort, host}] : []
+/** Host ports a dependency publishes, read by src/deps' own parser ("3306:3306" is published on 127.0.0.1). */
+export function dependencyHostPorts(mapping: DependencyConfig['ports'][number]): {port: number; host: string}[] {
+  try {
+    const spec = parsePort(mapping)
+    // No host port: the engine picks a free one, nothing to check.
+    return spec.hostPort === '' ? [] : [{port: Number(spec.hostPort), host: spec.hostIp}]
+  } catch {
+    return []
+  }
 }
 
 export function configuredPorts(units: PlannedUnit[]): ConfiguredPort[] {
