@@ -32,6 +32,7 @@ Never overwrites an existing config unless --force. Adds naaccord.local.yaml, .n
   async run(): Promise<void> {
     const {flags} = await this.parse(Init)
     const dir = path.resolve(flags.dir ?? process.cwd())
+    if (!existsSync(dir)) this.error(`--dir ${dir}: no such folder; create it first (mkdir -p ${dir})`, {exit: 1})
     const target = path.join(dir, CONFIG_FILE)
     if (existsSync(target) && !flags.force) {
       this.error(`${target} already exists; pass --force to overwrite it (the old one is not kept)`, {exit: 1})

@@ -81,4 +81,13 @@ describe('naaccord init', () => {
     expect(r.exitCode).not.toBe(0)
     expect(r.stderr).toMatch(/depot.*builtin|builtin.*depot/s)
   })
+
+  it('a --dir that does not exist is a one-line error naming it, and nothing is written', async () => {
+    const dir = folder()
+    const missing = path.join(dir, 'not-here')
+    const r = await cli(['init', '--dir', missing], dir)
+    expect(r.exitCode).toBe(1)
+    expect(r.stderr).toContain(`--dir ${missing}: no such folder`)
+    expect(r.stderr).not.toMatch(/ENOENT|at .*\.js/)
+  })
 })
