@@ -3,7 +3,7 @@
  * cold start to ready, reuse, recreate on a config change, a foreign container with our name, an image that
  * cannot be had, a container that dies while starting, the log probe counting only this start, stop and down.
  */
-import {afterAll, describe, expect, it} from 'vitest'
+import {afterAll, describe, expect, it, vi} from 'vitest'
 import {ForeignContainerError, ImageError} from '../../src/deps/index.js'
 import {listProjectContainers, removeProjectContainers, stopProjectContainers} from '../../src/deps/project.js'
 import {createDependencyRunners} from '../../src/deps/runner.js'
@@ -42,6 +42,9 @@ async function run(p: ReturnType<typeof projectWith>) {
   await runner.start(ac.signal)
   return {runner, hooks, endpoint, ac}
 }
+
+// Real containers on a 2-core machine shared with other suites: a cold MariaDB can take a minute under load.
+vi.setConfig({testTimeout: 300_000})
 
 describe.skipIf(!engine)(`redis dependency on the real engine ${engine ? '' : NO_ENGINE}`, () => {
   const docker = engine as NonNullable<typeof engine>
