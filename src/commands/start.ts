@@ -3,11 +3,12 @@ import path from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
 import {buildPlan} from '../config/plan.js'
-import {reportToParent, spawnSupervisor} from '../session/detach.js'
+import {spawnSupervisor} from '../session/detach.js'
 import {JsonPrinter, PrefixedPrinter, timeline} from '../session/output.js'
 import type {SessionEvent} from '../session/protocol.js'
-import {runningSessionProblem, type Session, SessionStartError, startSession} from '../session/session.js'
-import {clearStaleSession} from '../session/stale.js'
+import type {Session} from '../session/session.js'
+import {clearStaleSession, runningSessionProblem} from '../session/stale.js'
+import type {SuperviseArgs} from '../session/supervise-main.js'
 
 const TERMINAL = new Set(['failed', 'exited', 'stopped'])
 
@@ -65,13 +66,7 @@ once everything is ready and leaves the supervisor running in the background (st
       only,
       noDeps: flags['no-deps'],
     })
-    const passOn = [
-      '--config',
-      loaded.file,
-      ...(only ?? []).flatMap((o) => ['--only', o]),
-      ...(flags['no-deps'] ? ['--no-deps'] : []),
-      ...(flags.profile ?? []).flatMap((p) => ['--profile', p]),
-    ]
+    const passOn = {configFile: loaded.file, only, noDeps: flags['no-deps'], profiles: flags.profile}
     if (flags.supervise) return this.supervise(plan)
     const useDashboard =
       flags.dashboard && !flags.json && !flags.detach && process.stdout.isTTY === true && process.stdin.isTTY === true
@@ -85,6 +80,8 @@ once everything is ready and leaves the supervisor running in the background (st
 
   /** Runs the session in this process until it is stopped (the detached supervisor, --supervise). */
   private async supervise(plan: ReturnType<typeof buildPlan>): Promise<void> {
+    const {reportToParent} = await import('../session/detach.js')
+    const {SessionStartError, startSession} = await import('../session/session.js')
     let session: Session
     try {
       session = await startSession(plan, {onNotice: (line) => this.out(`naaccord: ${line}\n`)})
@@ -108,7 +105,7 @@ once everything is ready and leaves the supervisor running in the background (st
 
   private async detached(
     plan: ReturnType<typeof buildPlan>,
-    passOn: string[],
+    passOn: SuperviseArgs,
     json: boolean,
     dashboard: boolean,
   ): Promise<void> {
@@ -160,6 +157,8 @@ once everything is ready and leaves the supervisor running in the background (st
     const names = plan.units.map((u) => u.name)
     const printer = json ? new JsonPrinter((t) => this.out(t)) : new PrefixedPrinter(names, (t) => this.out(t))
     const onEvent = (event: SessionEvent) => printer.event(event)
+    // Loaded here, not at the top: `start --detach` needs none of it and its start-up counts.
+    const {SessionStartError, startSession} = await import('../session/session.js')
     let session: Session
     try {
       session = await startSession(plan, {

@@ -6,9 +6,10 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdirSync, openSync} from 'node:fs'
 import path from 'node:path'
-import {selfCommand} from '../util/self.js'
+import {fileURLToPath} from 'node:url'
 import type {SessionStatus} from './protocol.js'
-import {type Session, SessionStartError} from './session.js'
+import type {Session, SessionStartError} from './session.js'
+import type {SuperviseArgs} from './supervise-main.js'
 
 export type SupervisorMessage =
   | {type: 'listening'; socketPath: string; status: SessionStatus}
@@ -23,12 +24,16 @@ export interface DetachedSupervisor {
   release(): void
 }
 
-export function spawnSupervisor(stateDir: string, args: string[]): DetachedSupervisor {
+export function spawnSupervisor(stateDir: string, args: SuperviseArgs): DetachedSupervisor {
   const logs = path.join(stateDir, 'logs')
   mkdirSync(logs, {recursive: true})
   const out = openSync(path.join(logs, 'supervisor.log'), 'a')
-  const self = selfCommand()
-  const child = spawn(self.file, [...self.args, 'start', '--supervise', ...args], {
+  // The light entry beside this file (dist/…/supervise-main.js, or the .ts one when running from sources).
+  const here = fileURLToPath(import.meta.url)
+  const ext = path.extname(here)
+  const entry = path.join(path.dirname(here), `supervise-main${ext}`)
+  const nodeArgs = ext === '.ts' ? ['--import', 'tsx', '--no-warnings'] : []
+  const child = spawn(process.execPath, [...nodeArgs, entry, JSON.stringify(args)], {
     detached: true,
     stdio: ['ignore', out, out, 'ipc'],
     env: {...process.env, NO_COLOR: '1'},
@@ -73,7 +78,7 @@ export function reportToParent(session: Session | SessionStartError): void {
   const send = (m: SupervisorMessage) => {
     if (process.send && process.connected) process.send(m)
   }
-  if (session instanceof SessionStartError) {
+  if (!('socketPath' in session)) {
     send({type: 'failed', problems: session.problems})
     return
   }

@@ -17,7 +17,9 @@ import {serveControl} from './control-server.js'
 import {acquireLock, releaseLock} from './lock.js'
 import {LogFiles} from './logfiles.js'
 import {type LogLine, type SessionEvent, type SessionStatus, STATE_VERSION, sessionPaths} from './protocol.js'
-import {clearStaleSession, inspectSession} from './stale.js'
+import {clearStaleSession, inspectSession, runningSessionProblem} from './stale.js'
+
+export {runningSessionProblem} from './stale.js'
 
 /** Why a session did not start: one line per problem, already worded for the user. */
 export class SessionStartError extends Error {
@@ -60,13 +62,6 @@ export function controlSocketPath(stateDir: string): string {
   if (Buffer.byteLength(preferred) <= 100) return preferred
   const hash = createHash('sha256').update(stateDir).digest('hex').slice(0, 16)
   return path.join(os.tmpdir(), `naaccord-${hash}.sock`)
-}
-
-export function runningSessionProblem(stateDir: string): string | undefined {
-  const files = inspectSession(stateDir)
-  if (!files.live) return undefined
-  const since = files.status ? ` since ${new Date(files.status.startedAt).toISOString()}` : ''
-  return `a session of this project is already running (supervisor pid ${files.supervisorPid}${since}, ${stateDir}): \`naaccord status\` shows it, \`naaccord stop\` stops it`
 }
 
 export async function startSession(plan: Plan, options: StartSessionOptions = {}): Promise<Session> {

@@ -72,3 +72,11 @@ export async function clearStaleSession(stateDir: string, graceMs = 3000): Promi
   const who = files.supervisorPid ? `supervisor pid ${files.supervisorPid} is gone` : 'no supervisor'
   return [`cleared a stale session in ${stateDir} (${who})${done.length ? `; ${done.join('; ')}` : ''}`]
 }
+
+/** One line naming the live session of this project, or undefined when there is none. */
+export function runningSessionProblem(stateDir: string): string | undefined {
+  const files = inspectSession(stateDir)
+  if (!files.live) return undefined
+  const since = files.status ? ` since ${new Date(files.status.startedAt).toISOString()}` : ''
+  return `a session of this project is already running (supervisor pid ${files.supervisorPid}${since}, ${stateDir}): \`naaccord status\` shows it, \`naaccord stop\` stops it`
+}

@@ -1,8 +1,9 @@
-import {execa} from 'execa'
 import type {ProbeAttempt} from './types.js'
 
 /** Command: ready when it exits 0 (run in the server's folder with its environment). */
 export const execProbe: ProbeAttempt = async (probe, ctx, timeoutMs) => {
+  // Loaded on first use: most sessions have no exec probe, and execa costs start-up time.
+  const {execa} = await import('execa')
   const [file, ...args] = probe.exec!.command
   const result = await execa(file, args, {
     cwd: ctx.cwd,

@@ -1,0 +1,54 @@
+/**
+ * The detached supervisor's entry (`start --detach` spawns it): the session without oclif in front, because
+ * every millisecond of its start-up is added to start-to-ready. Argument: JSON {configFile, only, noDeps, profiles}.
+ * Output goes to .naaccord/logs/supervisor.log; the parent hears ready/failed over the IPC channel.
+ */
+import {ConfigError} from '../config/errors.js'
+import {loadConfig} from '../config/load.js'
+import {buildPlan} from '../config/plan.js'
+import {reportToParent} from './detach.js'
+import {SessionStartError, startSession} from './session.js'
+
+export interface SuperviseArgs {
+  configFile: string
+  only?: string[]
+  noDeps?: boolean
+  profiles?: string[]
+}
+
+async function main(): Promise<number> {
+  const args = JSON.parse(process.argv[2] ?? '{}') as SuperviseArgs
+  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} naaccord: ${line}\n`)
+  let session: Awaited<ReturnType<typeof startSession>>
+  try {
+    const plan = buildPlan(loadConfig({configPath: args.configFile}), {
+      only: args.only,
+      noDeps: args.noDeps,
+      profiles: args.profiles,
+    })
+    session = await startSession(plan, {onNotice: log})
+  } catch (error) {
+    const problems =
+      error instanceof SessionStartError
+        ? error.problems
+        : error instanceof ConfigError
+          ? error.message.split('\n')
+          : [(error as Error).message]
+    reportToParent(new SessionStartError(problems))
+    for (const p of problems) log(p)
+    return 1
+  }
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void session.stop())
+  log(`supervisor pid ${process.pid} serving ${session.socketPath}`)
+  reportToParent(session)
+  session.ready.then(
+    () => log('every unit is ready'),
+    (error: Error) => log(`not ready: ${error.message}`),
+  )
+  const report = await session.stopped
+  for (const p of report.problems) log(`left behind: ${p}`)
+  log(`stopped in ${report.ms}ms`)
+  return report.clean ? 0 : 1
+}
+
+process.exitCode = await main()
