@@ -7,11 +7,11 @@
  *   npx tsc -p tsconfig.json && npx tsx bench/dashboard/index.ts        (FLOOD_LINES=… to change the flood)
  */
 import {execFileSync, spawn} from 'node:child_process'
-import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import readline from 'node:readline'
-import {floodArgs} from './flood.js'
+import {FLOOD_FILE_SOURCE, floodArgs} from './flood.js'
 
 const LINES = Number(process.env.FLOOD_LINES ?? 250_000)
 const PRESSES = Number(process.env.PRESSES ?? 50)
@@ -129,7 +129,90 @@ function traceSplit(traceFile: string, sent: number[]): {toKey: number[]; toFram
   return {toKey, toFrame}
 }
 
+/**
+ * The dashboard on a real session: `naaccord start --detach` runs the four floods as servers (they wait for a
+ * go file), the dashboard attaches in tmux, then the floods start.
+ */
+async function benchDashboardSession(dir: string): Promise<Result> {
+  const flood = path.join(dir, 'flood.cjs')
+  const go = path.join(dir, 'go')
+  writeFileSync(flood, FLOOD_FILE_SOURCE)
+  const servers = TAGS.map(
+    (tag, i) =>
+      `  flood${i + 1}:\n    command: ${JSON.stringify(process.execPath)}\n    args: [${JSON.stringify(flood)}, ${tag}, "${LINES}", ${JSON.stringify(go)}]\n    restart: "no"\n`,
+  )
+  const config = path.join(dir, 'naaccord.config.yaml')
+  writeFileSync(
+    config,
+    `project: bench-flood\napiKey: bench-key-0123456789abcdef\nstorage: storage\nservers:\n${servers.join('')}`,
+  )
+  const cli = (args: string[]) =>
+    execFileSync(process.execPath, [path.join(repo, 'bin', 'run.js'), ...args, '-c', config], {
+      cwd: dir,
+      encoding: 'utf8',
+    })
+  cli(['start', '--detach'])
+  const logs = path.join(dir, '.naaccord', 'logs')
+  const files = TAGS.map((_, i) => path.join(logs, `flood${i + 1}.log`))
+  // The session rotates a unit's log at its size cap: count the rotated file too.
+  const lines = () => files.reduce((n, f) => n + countLines(f) + countLines(`${f}.1`), 0)
+  const traceFile = path.join(dir, 'trace.txt')
+  const pane = new Pane(
+    `NAACCORD_DASHBOARD_TRACE=${traceFile} ${process.execPath} ${path.join(repo, 'bin', 'run.js')} dashboard -c ${config}`,
+    dir,
+  )
+  try {
+    if (!(await pane.waitFor((s) => /flood4\s+-\s+ready/.test(s), 30_000))) {
+      throw new Error(`dashboard never showed the session:\n${pane.capture()}`)
+    }
+    const t0 = performance.now()
+    writeFileSync(go, '')
+    let done = false
+    let floodSeconds = 0
+    // Every flood has exited (the list says so) once its last line went through the session.
+    const watch = setInterval(() => {
+      if (!done && pane.capture().split('exited').length > TAGS.length) {
+        done = true
+        floodSeconds = (performance.now() - t0) / 1000
+      }
+    }, 250)
+    try {
+      if (!(await pane.waitFor((s) => /L\d \d{7}/.test(s), 20_000))) throw new Error('the flood never showed')
+      pane.key('j')
+      await pane.waitFor(shows('L1', 'L2'), PRESS_TIMEOUT)
+      const p = await presses(pane, () => done)
+      const end = performance.now() + 300_000
+      while (!done && performance.now() < end) await new Promise((r) => setTimeout(r, 250))
+      const u = usage(pane.pid())
+      pane.key('d')
+      const tEnd = performance.now() + 5000
+      while (!existsSync(traceFile) && performance.now() < tEnd) await new Promise((r) => setTimeout(r, 50))
+      await new Promise((r) => setTimeout(r, 300))
+      return {
+        tool: 'naaccord dashboard',
+        ...p,
+        inside: traceSplit(traceFile, p.sent),
+        floodSeconds,
+        cpuSeconds: u.cpu,
+        peakRssMb: u.rssMb,
+        linesInFiles: lines(),
+        note: 'session: naaccord start --detach (the real supervisor); log files .naaccord/logs/<unit>.log (+ .1)',
+      }
+    } finally {
+      clearInterval(watch)
+    }
+  } finally {
+    pane.kill()
+    try {
+      cli(['stop'])
+    } catch (error) {
+      console.error(`naaccord stop: ${(error as Error).message}`)
+    }
+  }
+}
+
 async function benchDashboard(dir: string): Promise<Result> {
+  if (existsSync(path.join(repo, 'dist', 'commands', 'start.js'))) return benchDashboardSession(dir)
   const relay = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(import.meta.dirname, 'relay-main.ts'), dir, String(LINES), ...TAGS],

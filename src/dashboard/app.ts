@@ -138,8 +138,13 @@ export class Dashboard {
     this.logBox.on('wheelup', () => this.scrollLog(-3))
     this.logBox.on('wheeldown', () => this.scrollLog(3))
     this.screen.enableMouse()
-    // Uptimes and countdowns move on their own.
-    this.tick = setInterval(() => this.scheduler.invalidate(), 1000)
+    // Uptimes and countdowns move on their own; every 2 s the status is re-read, because a session under a log
+    // flood may drop events for a slow client, unit changes included.
+    let ticks = 0
+    this.tick = setInterval(() => {
+      this.scheduler.invalidate()
+      if (++ticks % 2 === 0) this.resync()
+    }, 1000)
     this.scheduler.invalidate()
   }
 
@@ -197,6 +202,28 @@ export class Dashboard {
       default:
         break
     }
+  }
+
+  private resyncing = false
+
+  private resync(): void {
+    const source = this.opts.source
+    if (!source.status || this.resyncing || this.finished || !this.status) return
+    this.resyncing = true
+    source
+      .status()
+      .then((status) => {
+        if (this.finished) return
+        this.status = status
+        if (status.state === 'stopping') this.stopping = true
+        for (const unit of status.units) this.applyUnit(unit)
+        this.scheduler.invalidate()
+      })
+      // The session going away is reported by the event stream ending.
+      .catch(() => undefined)
+      .finally(() => {
+        this.resyncing = false
+      })
   }
 
   private applyUnit(unit: UnitStatus): void {

@@ -3,7 +3,7 @@
  * Kept to what the dashboard needs: NDJSON streams read line by line, and small JSON POSTs.
  */
 import http from 'node:http'
-import type {LogLine, SessionEvent} from '../session/protocol.js'
+import type {LogLine, SessionEvent, SessionStatus} from '../session/protocol.js'
 import type {ActionResult, SessionSource, UnitAction} from './source.js'
 
 function request(
@@ -79,6 +79,15 @@ export class SocketSource implements SessionSource {
       if (signal.aborted || code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE') return
       throw error
     }
+  }
+
+  async status(): Promise<SessionStatus> {
+    const res = await request(this.socketPath, 'GET', '/status')
+    if (res.statusCode !== 200) {
+      res.resume()
+      throw new Error(`GET /status on ${this.socketPath} answered ${res.statusCode}`)
+    }
+    return (await readJson(res)) as SessionStatus
   }
 
   async tail(lines: number, signal: AbortSignal): Promise<LogLine[]> {

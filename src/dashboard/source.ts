@@ -2,7 +2,7 @@
  * What the dashboard watches and drives: a running session. The screen depends only on this interface, so it
  * works the same on the control socket (`socket-source.ts`) and on anything else that speaks the protocol.
  */
-import type {LogLine, SessionEvent} from '../session/protocol.js'
+import type {LogLine, SessionEvent, SessionStatus} from '../session/protocol.js'
 
 export type UnitAction = 'restart' | 'stop' | 'start'
 
@@ -14,6 +14,8 @@ export interface ActionResult {
 export interface SessionSource {
   /** Live events: a `status` event first, then unit / log / shutdown events; ends when the session goes away. */
   events(signal: AbortSignal): AsyncIterable<SessionEvent>
+  /** The session's status now: polled now and then, so a unit event the session dropped under load is repaired. */
+  status?(): Promise<SessionStatus>
   /** The last `lines` log lines of every unit, oldest first, to fill the scrollback on attach. */
   tail(lines: number, signal: AbortSignal): Promise<LogLine[]>
   unitAction(name: string, action: UnitAction): Promise<ActionResult>

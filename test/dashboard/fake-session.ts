@@ -13,6 +13,8 @@ export interface FakeSession {
   actions: string[]
   log(unit: string, line: string, stream?: LogLine['stream']): void
   update(name: string, patch: Partial<UnitStatus>): void
+  /** Changes a unit without sending its event: what a session dropping events under load looks like. */
+  updateSilently(name: string, patch: Partial<UnitStatus>): void
   close(): Promise<void>
 }
 
@@ -59,6 +61,11 @@ export async function fakeSession(dir: string, units: Partial<UnitStatus>[]): Pr
       res.write(`${JSON.stringify({type: 'status', status})}\n`)
       streams.add(res)
       res.on('close', () => streams.delete(res))
+      return
+    }
+    if (req.method === 'GET' && url.pathname === '/status') {
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.end(JSON.stringify(status))
       return
     }
     if (req.method === 'GET' && url.pathname === '/logs') {
@@ -109,6 +116,9 @@ export async function fakeSession(dir: string, units: Partial<UnitStatus>[]): Pr
       send({type: 'log', log})
     },
     update,
+    updateSilently(name, patch) {
+      Object.assign(status.units.find((u) => u.name === name)!, patch)
+    },
     async close() {
       for (const res of streams) res.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))

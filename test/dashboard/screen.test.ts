@@ -16,7 +16,7 @@ async function open(env: Record<string, string> = {}): Promise<string> {
   const name = `d${++n}`
   tmux.start(name, `${process.execPath} ${cliBin} dashboard --socket ${session.socketPath}`, repoRoot, env)
   // Attached once the session's status is in: before that, the list is empty and keys have nothing to select.
-  await tmux.waitFor(name, (s) => s.includes('logs: all') && /web\s+web\s+ready/.test(s))
+  await tmux.waitFor(name, (s) => s.includes('logs: all') && /web\s+web\s+ready/.test(s), 20_000)
   return name
 }
 
@@ -73,6 +73,13 @@ describe('dashboard screen (tmux, fake session socket)', () => {
     expect(screen).not.toMatch(/\x1b\[[0-9;]*(3[0-7]|9[0-7]|38;5;\d+)m/)
     // Selection still shows, as inverse video.
     expect(screen).toMatch(/\x1b\[[0-9;]*7m/)
+  })
+
+  it('repairs a unit change whose event was lost, from the status it re-reads', async () => {
+    const name = await open()
+    session.updateSilently('services', {pid: 4999})
+    await tmux.waitFor(name, (s) => /services\s+services\s+ready\s+4999\s/.test(s), 8000)
+    session.updateSilently('services', {pid: 4101})
   })
 
   it('restarts the selected process and shows the new restart count', async () => {
