@@ -57,10 +57,29 @@ class UnitLog {
 
   flush(): void {
     if (this.pending.length === 0) return
-    const buf = Buffer.from(this.pending.join(''), 'utf8')
+    const pending = this.pending
     this.pending = []
     this.pendingBytes = 0
-    if (this.size + buf.length > this.maxBytes && this.size > 0) this.rotate()
+    // Whole lines only, and the current file never past the cap: rotate between two lines when the next would
+    // cross it. (String length stands in for bytes here: exact for ASCII, and the cap is a soft limit.)
+    let start = 0
+    let bytes = 0
+    for (let i = 0; i < pending.length; i++) {
+      const n = pending[i].length
+      if (this.size + bytes + n > this.maxBytes && this.size + bytes > 0) {
+        this.writeOut(pending, start, i)
+        this.rotate()
+        start = i
+        bytes = 0
+      }
+      bytes += n
+    }
+    this.writeOut(pending, start, pending.length)
+  }
+
+  private writeOut(parts: string[], from: number, to: number): void {
+    if (to <= from) return
+    const buf = Buffer.from((from === 0 && to === parts.length ? parts : parts.slice(from, to)).join(''), 'utf8')
     let off = 0
     while (off < buf.length) off += writeSync(this.fd, buf, off)
     this.size += buf.length

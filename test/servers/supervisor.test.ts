@@ -6,6 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {loadConfig} from '../../src/config/load.js'
 import {buildPlan} from '../../src/config/plan.js'
 import {backoffDelay, RestartTracker} from '../../src/servers/restart/policy.js'
+import {getStatus, streamLogs, unitAction} from '../../src/session/client.js'
 import type {SessionEvent, UnitStatus} from '../../src/session/protocol.js'
 import {type Session, startSession} from '../../src/session/session.js'
 import {freePort, tempProject} from '../helpers/index.js'
@@ -122,9 +123,20 @@ describe('supervisor', () => {
     const firstReady = unitEvents('first').find((u) => u.state === 'ready')!.readyAt!
     const secondLaunch = unitEvents('second').find((u) => u.startedAt)!.startedAt!
     expect(secondLaunch).toBeGreaterThanOrEqual(firstReady)
-    // A restart must wait for a new "listening" line, not match the previous launch's.
+    // Over the control socket: status, the log tail, and a restart. A restart must wait for a new
+    // "listening" line, not match the previous launch's.
+    const status = await getStatus(s.socketPath)
+    expect(status.units.map((u) => u.state)).toEqual(['ready', 'ready'])
+    const tail: string[] = []
+    await streamLogs(s.socketPath, {names: ['second'], tail: 10}, (l) => tail.push(`${l.unit}:${l.line}`))
+    expect(tail).toContain(`second:listening on ${b}`)
+    expect(tail.every((l) => l.startsWith('second:'))).toBe(true)
     const pidBefore = s.status().units[0].pid
-    await s.restart('first')
+    expect(await unitAction(s.socketPath, 'nope', 'restart')).toEqual({
+      ok: false,
+      error: 'no unit named nope (have: first, second)',
+    })
+    expect(await unitAction(s.socketPath, 'first', 'restart')).toEqual({ok: true})
     await waitFor(() => s.status().units[0].state === 'ready' && s.status().units[0].pid !== pidBefore)
     const after = s.status().units[0]
     expect(after.restarts).toBe(1)

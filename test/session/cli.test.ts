@@ -5,9 +5,10 @@
 import {readFileSync} from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
+import {execa} from 'execa'
 import {afterEach, describe, expect, it} from 'vitest'
 import {isPortFree} from '../../src/util/ports.js'
-import {builtinConfig, freePort, runCli, tempProject} from '../helpers/index.js'
+import {builtinConfig, cliBin, freePort, runCli, tempProject} from '../helpers/index.js'
 import {FORKER_JS, groupPids, isAlive, SERVER_JS, simpleConfig, waitFor} from './fixtures.js'
 
 const cleanups: (() => Promise<void> | void)[] = []
@@ -132,6 +133,32 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
     expect(again.exitCode, again.all).toBe(0)
     expect(groupPids(s.units[0].pgid!)).toEqual([])
     expect(again.stdout.split('\n').filter((l) => l.includes('cleared a stale session'))).toHaveLength(1)
+  })
+
+  it('start in the foreground prints JSON events; Ctrl-C stops everything and exits 0', async () => {
+    const port = await freePort()
+    const dir = project(simpleConfig('nac-fg', `  app:\n    command: node server.js\n    port: ${port}\n`), {
+      'server.js': SERVER_JS,
+    })
+    const child = execa(process.execPath, [cliBin, 'start', '--json'], {cwd: dir, reject: false, env: {NO_COLOR: '1'}})
+    const events: {event: string; unit?: string; line?: string; pid?: number}[] = []
+    let rest = ''
+    child.stdout?.on('data', (d: Buffer) => {
+      rest += d
+      const lines = rest.split('\n')
+      rest = lines.pop() ?? ''
+      for (const l of lines) if (l.trim()) events.push(JSON.parse(l))
+    })
+    expect(await waitFor(() => events.some((e) => e.event === 'up'), 60_000)).toBe(true)
+    const ready = events.find((e) => e.event === 'ready' && e.unit === 'app')
+    expect(ready?.pid).toBeGreaterThan(0)
+    child.kill('SIGINT')
+    const result = await child
+    expect(result.exitCode).toBe(0)
+    expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['starting', 'ready', 'up', 'stopped', 'down']))
+    expect(events.some((e) => e.event === 'log' && e.line === `listening on ${port}`)).toBe(true)
+    expect(groupPids(ready!.pid!)).toEqual([])
+    expect(await isPortFree(port)).toBe(true)
   })
 
   it('refuses to start when a port is taken by a foreign process, naming it, before launching anything', async () => {
