@@ -196,7 +196,7 @@ async function benchDashboardSession(dir: string): Promise<Result> {
         cpuSeconds: u.cpu,
         peakRssMb: u.rssMb,
         linesInFiles: lines(),
-        note: 'session: naaccord start --detach (the real supervisor); log files .naaccord/logs/<unit>.log (+ .1)',
+        note: 'session: naaccord start --detach (the real supervisor); lines counted in .naaccord/logs/<unit>.log and its rotated .1 (the session caps a log at 10 MiB and keeps one rotation)',
       }
     } finally {
       clearInterval(watch)
@@ -341,7 +341,7 @@ async function main() {
     ['CPU time (user+sys)', (r) => `${r.cpuSeconds.toFixed(2)} s`],
     ['peak RSS', (r) => `${r.peakRssMb.toFixed(0)} MB`],
     [
-      'every line in the log files',
+      'every line in the log files?',
       (r) =>
         `${r.linesInFiles === total ? 'yes' : 'NO'} (${r.linesInFiles.toLocaleString('en')}/${total.toLocaleString('en')})`,
     ],
