@@ -65,6 +65,8 @@ class Pane {
     } catch {
       // already gone
     }
+    const dir = path.join(process.env.TMUX_TMPDIR ?? os.tmpdir(), `tmux-${process.getuid?.() ?? 0}`)
+    rmSync(path.join(dir, this.socket), {force: true})
   }
 }
 

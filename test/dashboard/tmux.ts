@@ -3,6 +3,13 @@
  * with `send-keys`, the screen with `capture-pane -p` (what a person would see; `-e` keeps colours).
  */
 import {execFileSync} from 'node:child_process'
+import {rmSync} from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+function socketFile(name: string): string {
+  return path.join(process.env.TMUX_TMPDIR ?? os.tmpdir(), `tmux-${process.getuid?.() ?? 0}`, name)
+}
 
 export class Tmux {
   readonly socket = `nac-dash-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
@@ -71,5 +78,7 @@ export class Tmux {
     } catch {
       // no server left
     }
+    // tmux leaves its socket file behind.
+    rmSync(socketFile(this.socket), {force: true})
   }
 }
