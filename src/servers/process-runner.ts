@@ -91,33 +91,33 @@ export class ProcessRunner implements UnitRunner {
     })
   }
 
+  /**
+   * Output in blocks of whole lines, cut at the chunk's last newline without decoding: with hooks.output the
+   * block goes on as it is (the log flood path); otherwise it is split into lines for hooks.log. A newline byte
+   * never occurs inside a multi-byte UTF-8 character, so every block decodes cleanly on its own.
+   */
   private pipe(stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): void {
     if (!stream) return
-    stream.setEncoding('utf8')
-    let rest = ''
-    const hooks = this.hooks
-    stream.on('data', (chunk: string) => {
-      let start = 0
-      let nl = chunk.indexOf('\n')
+    let partial: Buffer[] = []
+    const emit = (block: Buffer) => {
+      if (this.hooks.output) this.hooks.output(name, block)
+      else for (const line of splitLines(block)) this.hooks.log(name, line)
+      if (this.collectLines) for (const line of splitLines(block)) this.keepForProbe(line)
+    }
+    stream.on('data', (chunk: Buffer) => {
+      const nl = chunk.lastIndexOf(10)
       if (nl === -1) {
-        rest += chunk
+        partial.push(chunk)
         return
       }
-      let first = true
-      while (nl !== -1) {
-        let line = first ? rest + chunk.slice(0, nl) : chunk.slice(start, nl)
-        first = false
-        if (line.endsWith('\r')) line = line.slice(0, -1)
-        hooks.log(name, line)
-        if (this.collectLines) this.keepForProbe(line)
-        start = nl + 1
-        nl = chunk.indexOf('\n', start)
-      }
-      rest = chunk.slice(start)
+      const head = nl === chunk.length - 1 ? chunk : chunk.subarray(0, nl + 1)
+      const block = partial.length > 0 ? Buffer.concat([...partial, head]) : head
+      partial = nl === chunk.length - 1 ? [] : [chunk.subarray(nl + 1)]
+      emit(block)
     })
     stream.on('end', () => {
-      if (rest !== '') hooks.log(name, rest)
-      rest = ''
+      if (partial.length > 0) emit(Buffer.concat([...partial, Buffer.from('\n')]))
+      partial = []
     })
   }
 
@@ -186,4 +186,17 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** Lines of a block of whole lines (each ending in \n; a \r before it dropped). */
+export function splitLines(block: Buffer): string[] {
+  const text = block.toString('utf8')
+  const out: string[] = []
+  let start = 0
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+    out.push(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl))
+    start = nl + 1
+  }
+  if (start < text.length) out.push(text.slice(start))
+  return out
 }

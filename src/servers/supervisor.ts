@@ -20,6 +20,8 @@ export interface SupervisorEvents {
   unit(status: UnitStatus): void
   /** One line of a unit's output, or a `system` line about it. */
   log(unit: string, stream: 'stdout' | 'stderr' | 'system', line: string): void
+  /** Optional fast path: a block of whole lines of a process's output, undecoded (see UnitHooks.output). */
+  output?(unit: string, stream: 'stdout' | 'stderr', block: Buffer): void
 }
 
 /** Returns the runner for a unit, or undefined for the default (a ProcessRunner for a server). */
@@ -103,6 +105,8 @@ export class Supervisor {
         log: (stream, line) => this.events.log(unit.name, stream, line),
         update: (patch) => this.update(unit.name, patch),
       }
+      const output = this.events.output
+      if (output) hooks.output = (stream, block) => output(unit.name, stream, block)
       const runner =
         options.runnerFor?.(unit, hooks) ??
         (unit.kind === 'server' ? new ProcessRunner(unit, hooks) : missingDependencyRunner(unit.name))

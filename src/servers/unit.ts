@@ -7,6 +7,11 @@ import type {UnitStatus} from '../session/protocol.js'
 export interface UnitHooks {
   /** One line of output (without its newline), or a `system` line written by naaccord about this unit. */
   log(stream: 'stdout' | 'stderr' | 'system', line: string): void
+  /**
+   * Optional fast path for process output: a block of complete lines (each ending in \n), as read. When present,
+   * runners that read raw output call this instead of log(), so a log flood costs no per-line work.
+   */
+  output?(stream: 'stdout' | 'stderr', block: Buffer): void
   /** A change to this unit's status (state, pid, health, message, …). */
   update(patch: Partial<UnitStatus>): void
 }

@@ -1,8 +1,9 @@
 /**
  * Per-unit log files (`.naaccord/logs/<unit>.log`): raw lines, ANSI kept, size-capped and rotated to `.1`.
- * Lines are gathered in memory and written in large chunks (at most every FLUSH_MS, or sooner when a unit has
- * BUFFER_BYTES pending): a log flood costs a few syscalls per megabyte, not one per line.
- * A small ring of recent lines per unit serves `logs --tail` and attaching clients without reading files.
+ * Output arrives as blocks of whole lines (as read from the pipe, never decoded on this path) or as single
+ * lines (system lines); both are gathered and written in large chunks (at most every FLUSH_MS, or sooner when
+ * a unit has BUFFER_BYTES pending): a log flood costs a few syscalls per megabyte and no per-line work.
+ * The last RING_BYTES of each unit stay in memory, split into lines only when a client asks for a tail.
  */
 import {closeSync, mkdirSync, openSync, renameSync, statSync, writeSync} from 'node:fs'
 import path from 'node:path'
@@ -11,16 +12,35 @@ import type {LogLine} from './protocol.js'
 const FLUSH_MS = 100
 const BUFFER_BYTES = 256 * 1024
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-export const RING_LINES = 2000
+export const RING_BYTES = 256 * 1024
+
+interface Block {
+  buf: Buffer
+  stream: LogLine['stream']
+  ts: number
+}
+
+/** Splits a block of whole lines (each ending in \n) into LogLines. */
+export function blockLines(unit: string, block: Block): LogLine[] {
+  const text = block.buf.toString('utf8')
+  const out: LogLine[] = []
+  let start = 0
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+    const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
+    out.push({unit, stream: block.stream, line: text.slice(start, end), ts: block.ts})
+    start = nl + 1
+  }
+  if (start < text.length) out.push({unit, stream: block.stream, line: text.slice(start), ts: block.ts})
+  return out
+}
 
 class UnitLog {
   private fd: number
   private size: number
-  private pending: string[] = []
+  private pending: Buffer[] = []
   private pendingBytes = 0
-  readonly ring: (LogLine | undefined)[] = new Array(RING_LINES)
-  private ringNext = 0
-  private ringCount = 0
+  private ring: Block[] = []
+  private ringBytes = 0
 
   constructor(
     readonly file: string,
@@ -34,23 +54,21 @@ class UnitLog {
     }
   }
 
-  add(entry: LogLine): boolean {
-    const text = `${entry.line}\n`
-    this.pending.push(text)
-    // Length in UTF-16 units: close enough to bytes for a flush trigger; the exact size is counted at write.
-    this.pendingBytes += text.length
-    this.ring[this.ringNext] = entry
-    this.ringNext = (this.ringNext + 1) % RING_LINES
-    if (this.ringCount < RING_LINES) this.ringCount++
+  /** Adds a block of whole lines; true when enough is pending to write now. */
+  add(block: Block): boolean {
+    this.pending.push(block.buf)
+    this.pendingBytes += block.buf.length
+    this.ring.push(block)
+    this.ringBytes += block.buf.length
+    while (this.ringBytes > RING_BYTES && this.ring.length > 1) this.ringBytes -= this.ring.shift()!.buf.length
     return this.pendingBytes >= BUFFER_BYTES
   }
 
-  tail(n: number): LogLine[] {
-    const count = Math.min(n, this.ringCount)
+  tail(unit: string, n: number): LogLine[] {
     const out: LogLine[] = []
-    for (let i = count; i > 0; i--) {
-      const entry = this.ring[(this.ringNext - i + RING_LINES) % RING_LINES]
-      if (entry) out.push(entry)
+    for (let i = this.ring.length - 1; i >= 0 && out.length < n; i--) {
+      const lines = blockLines(unit, this.ring[i])
+      out.unshift(...lines.slice(Math.max(0, lines.length - (n - out.length))))
     }
     return out
   }
@@ -60,8 +78,7 @@ class UnitLog {
     const pending = this.pending
     this.pending = []
     this.pendingBytes = 0
-    // Whole lines only, and the current file never past the cap: rotate between two lines when the next would
-    // cross it. (String length stands in for bytes here: exact for ASCII, and the cap is a soft limit.)
+    // The current file never passes the cap by more than one block: rotate between two blocks (or lines).
     let start = 0
     let bytes = 0
     for (let i = 0; i < pending.length; i++) {
@@ -77,9 +94,9 @@ class UnitLog {
     this.writeOut(pending, start, pending.length)
   }
 
-  private writeOut(parts: string[], from: number, to: number): void {
+  private writeOut(parts: Buffer[], from: number, to: number): void {
     if (to <= from) return
-    const buf = Buffer.from((from === 0 && to === parts.length ? parts : parts.slice(from, to)).join(''), 'utf8')
+    const buf = to - from === 1 ? parts[from] : Buffer.concat(parts.slice(from, to))
     let off = 0
     while (off < buf.length) off += writeSync(this.fd, buf, off)
     this.size += buf.length
@@ -122,9 +139,15 @@ export class LogFiles {
     return log
   }
 
+  /** One line (a system line, or output that needed masking). */
   write(entry: LogLine): void {
-    const log = this.unit(entry.unit)
-    if (log.add(entry)) log.flush()
+    this.writeBlock(entry.unit, {buf: Buffer.from(`${entry.line}\n`), stream: entry.stream, ts: entry.ts})
+  }
+
+  /** A block of whole lines, each ending in \n, as read from the process. */
+  writeBlock(unit: string, block: Block): void {
+    const log = this.unit(unit)
+    if (log.add(block)) log.flush()
     else if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = undefined
@@ -133,10 +156,10 @@ export class LogFiles {
     }
   }
 
-  /** The last n lines of the given units (all when empty), oldest first. */
+  /** The last n lines of each given unit (all when empty), oldest first. */
   tail(names: string[], n: number): LogLine[] {
     const chosen = names.length > 0 ? names : [...this.units.keys()]
-    const lines = chosen.flatMap((name) => this.units.get(name)?.tail(n) ?? [])
+    const lines = chosen.flatMap((name) => this.units.get(name)?.tail(name, n) ?? [])
     lines.sort((a, b) => a.ts - b.ts)
     return lines
   }

@@ -10,12 +10,13 @@ import os from 'node:os'
 import path from 'node:path'
 import type {Plan} from '../config/plan.js'
 import {preflight} from '../servers/preflight.js'
+import {splitLines} from '../servers/process-runner.js'
 import {type RunnerFactory, type StopReport, Supervisor} from '../servers/supervisor.js'
 import {writeFileAtomic} from '../util/fs.js'
 import {maskSecret, maskSecretsIn} from '../util/mask.js'
 import {serveControl} from './control-server.js'
 import {acquireLock, releaseLock} from './lock.js'
-import {LogFiles} from './logfiles.js'
+import {blockLines, LogFiles} from './logfiles.js'
 import {type LogLine, type SessionEvent, type SessionStatus, STATE_VERSION, sessionPaths} from './protocol.js'
 import {clearStaleSession, inspectSession, runningSessionProblem} from './stale.js'
 
@@ -124,6 +125,7 @@ class RunningSession implements Session {
   private stateTimer: NodeJS.Timeout | undefined
   private stopPromise: Promise<StopReport> | undefined
   private readonly secrets: string[]
+  private readonly secretBytes: Buffer | undefined
 
   constructor(
     readonly plan: Plan,
@@ -136,6 +138,7 @@ class RunningSession implements Session {
     const envCap = Number(process.env.NAACCORD_LOG_MAX_MB) * 1024 * 1024
     this.logs = new LogFiles(sessionPaths(plan.stateDir).logs, options.maxLogBytes ?? (envCap > 0 ? envCap : undefined))
     this.secrets = plan.apiKey.value ? [plan.apiKey.value] : []
+    this.secretBytes = plan.apiKey.value && plan.apiKey.value.length >= 4 ? Buffer.from(plan.apiKey.value) : undefined
     this.stopped = new Promise((resolve) => {
       this.resolveStopped = resolve
     })
@@ -148,6 +151,7 @@ class RunningSession implements Session {
           this.saveStateSoon()
         },
         log: (unit, stream, line) => this.onLine(unit, stream, line),
+        output: (unit, stream, block) => this.onBlock(unit, stream, block),
       },
       {logDir: this.logs.dir, runnerFor: options.runnerFor},
     )
@@ -182,6 +186,17 @@ class RunningSession implements Session {
     })
     this.ready.catch(() => undefined)
     return this
+  }
+
+  /** The flood path: a block of whole lines goes to the file as it is; lines are made only for attached clients. */
+  private onBlock(unit: string, stream: 'stdout' | 'stderr', block: Buffer): void {
+    if (this.secretBytes && block.indexOf(this.secretBytes) !== -1) {
+      for (const line of splitLines(block)) this.onLine(unit, stream, line)
+      return
+    }
+    const entry = {buf: block, stream, ts: Date.now()}
+    this.logs.writeBlock(unit, entry)
+    if (this.listeners.size > 0) for (const log of blockLines(unit, entry)) this.emit({type: 'log', log})
   }
 
   private onLine(unit: string, stream: LogLine['stream'], raw: string): void {
