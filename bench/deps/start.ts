@@ -119,7 +119,7 @@ async function containerAlone(project: string, name: 'mariadb' | 'redis'): Promi
 async function healthy(url: string): Promise<boolean> {
   try {
     const res = await fetch(url, {headers: {'X-API-Key': KEY}})
-    return res.ok && (await res.json()).test_passed === true
+    return res.ok && ((await res.json()) as {test_passed?: boolean}).test_passed === true
   } catch {
     return false
   }

@@ -7,9 +7,10 @@
 import {afterAll, describe, expect, it, vi} from 'vitest'
 import {listProjectContainers} from '../../src/deps/project.js'
 import type {SessionStatus} from '../../src/session/protocol.js'
-import {builtinConfig, freePort, runCli} from '../helpers/index.js'
+import {builtinConfig, freePort} from '../helpers/index.js'
 import {
   cleanupProject,
+  cli,
   engine,
   execIn,
   MARIADB_IMAGE,
@@ -55,7 +56,7 @@ describe.skipIf(!engine)(`start/stop/down with Docker dependencies ${engine ? ''
   let cleanup = () => {}
   let dir = ''
   afterAll(async () => {
-    if (dir) await runCli(['stop', '--config', `${dir}/naaccord.config.yaml`], {cwd: dir})
+    if (dir) await cli(['stop', '--config', `${dir}/naaccord.config.yaml`], {cwd: dir})
     await cleanupProject(project)
     cleanup()
   })
@@ -72,18 +73,18 @@ describe.skipIf(!engine)(`start/stop/down with Docker dependencies ${engine ? ''
     const config = `${dir}/naaccord.config.yaml`
     const env = {...process.env, NO_COLOR: '1'}
 
-    const started = await runCli(['start', '--config', config, '--profile', 'docker', '--detach'], {
+    const started = await cli(['start', '--config', config, '--profile', 'docker', '--detach'], {
       cwd: dir,
       env,
       timeout: 150_000,
     })
     expect(started.exitCode, started.all).toBe(0)
 
-    const st = await runCli(['status', '--config', config, '--json'], {cwd: dir, env})
+    const st = await cli(['status', '--config', config, '--json'], {cwd: dir, env})
     expect(st.exitCode, st.all).toBe(0)
     const status = JSON.parse(st.stdout) as SessionStatus
     expect(status.engine).toMatch(/^(unix|tcp|ssh)/)
-    const text = await runCli(['status', '--config', config], {cwd: dir, env})
+    const text = await cli(['status', '--config', config], {cwd: dir, env})
     expect(text.stdout).toMatch(/engine: (unix|tcp|ssh)/)
     expect(text.stdout).toMatch(/mariadb: container [0-9a-f]{12}, .*mariadb.*, health healthy/)
     const unit = (name: string) => status.units.find((u) => u.name === name)
@@ -103,13 +104,13 @@ describe.skipIf(!engine)(`start/stop/down with Docker dependencies ${engine ? ''
     ])
     expect(login.code, login.output).toBe(0)
 
-    const stopped = await runCli(['stop', '--config', config], {cwd: dir, env, timeout: 60_000})
+    const stopped = await cli(['stop', '--config', config], {cwd: dir, env, timeout: 60_000})
     expect(stopped.exitCode, stopped.all).toBe(0)
     const after = await listProjectContainers(docker, project)
     expect(after.map((c) => c.name).sort()).toEqual([`${project}-mariadb`, `${project}-redis`])
     expect(after.filter((c) => c.state === 'running')).toEqual([])
 
-    const down = await runCli(['down', '--config', config, '--volumes'], {cwd: dir, env, timeout: 60_000})
+    const down = await cli(['down', '--config', config, '--volumes'], {cwd: dir, env, timeout: 60_000})
     expect(down.exitCode, down.all).toBe(0)
     expect(down.stdout).toContain(`${project}-mariadb`)
     expect(await listProjectContainers(docker, project)).toEqual([])

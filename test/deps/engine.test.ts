@@ -2,8 +2,8 @@
 import {describe, expect, it} from 'vitest'
 import {connectEngine, describeEngine, EngineUnreachableError} from '../../src/deps/engine.js'
 import {createDependencyRunners} from '../../src/deps/runner.js'
-import {freePort, runCli} from '../helpers/index.js'
-import {engine, NO_ENGINE, projectWith, REDIS_IMAGE, uniqueProject} from './helpers.js'
+import {freePort} from '../helpers/index.js'
+import {cli, engine, NO_ENGINE, projectWith, REDIS_IMAGE, uniqueProject} from './helpers.js'
 
 describe('engine unreachable', () => {
   it('names every endpoint tried, why, and the fix', async () => {
@@ -43,7 +43,7 @@ describe('engine unreachable', () => {
       `dependencies:\n  redis: {image: ${REDIS_IMAGE}, profiles: [docker], ports: [6379]}\n`,
     )
     try {
-      const res = await runCli(['start', '--config', `${p.dir}/naaccord.config.yaml`, '--profile', 'docker'], {
+      const res = await cli(['start', '--config', `${p.dir}/naaccord.config.yaml`, '--profile', 'docker'], {
         cwd: p.dir,
         env: {...process.env, NO_COLOR: '1', DOCKER_HOST: 'unix:///tmp/naaccord-no-such.sock'},
         timeout: 60_000,
@@ -63,10 +63,10 @@ describe('down without an engine', () => {
     const none = projectWith(uniqueProject('down0'), 'dependencies: {}\n')
     const some = projectWith(uniqueProject('down1'), `dependencies:\n  redis: {image: ${REDIS_IMAGE}}\n`)
     try {
-      const quiet = await runCli(['down', '--config', `${none.dir}/naaccord.config.yaml`], {cwd: none.dir, env})
+      const quiet = await cli(['down', '--config', `${none.dir}/naaccord.config.yaml`], {cwd: none.dir, env})
       expect(quiet.exitCode, quiet.all).toBe(0)
       expect(quiet.stdout).toMatch(/nothing of project nacdt-down0-\w+ to take down/)
-      const loud = await runCli(['down', '--config', `${some.dir}/naaccord.config.yaml`, '--json'], {
+      const loud = await cli(['down', '--config', `${some.dir}/naaccord.config.yaml`, '--json'], {
         cwd: some.dir,
         env,
       })

@@ -106,3 +106,17 @@ export async function execIn(docker: Docker, id: string, cmd: string[]): Promise
   const info = await exec.inspect()
   return {code: info.ExitCode ?? -1, output}
 }
+
+/** The built CLI with string results (runCli's execa types are wide), never throwing on a non-zero exit. */
+export async function cli(
+  args: string[],
+  options: {cwd: string; env?: NodeJS.ProcessEnv; timeout?: number},
+): Promise<{exitCode: number | undefined; stdout: string; all: string}> {
+  const {runCli} = await import('../helpers/index.js')
+  const r = await runCli(args, {
+    cwd: options.cwd,
+    env: options.env ?? {...process.env, NO_COLOR: '1'},
+    timeout: options.timeout,
+  })
+  return {exitCode: r.exitCode, stdout: String(r.stdout), all: String(r.all)}
+}

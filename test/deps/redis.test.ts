@@ -7,9 +7,9 @@ import {afterAll, describe, expect, it, vi} from 'vitest'
 import {ForeignContainerError, ImageError} from '../../src/deps/index.js'
 import {listProjectContainers, removeProjectContainers, stopProjectContainers} from '../../src/deps/project.js'
 import {createDependencyRunners} from '../../src/deps/runner.js'
-import {runCli} from '../helpers/index.js'
 import {
   cleanupProject,
+  cli,
   engine,
   execIn,
   NO_ENGINE,
@@ -230,7 +230,7 @@ describe.skipIf(!engine)(`redis dependency on the real engine ${engine ? '' : NO
     const {name, p} = project('orphan', redisYaml())
     const first = await run(p)
     await first.runner.waitReady(first.ac.signal)
-    const res = await runCli(['stop', '--config', `${p.dir}/naaccord.config.yaml`, '--timeout', '1s'], {cwd: p.dir})
+    const res = await cli(['stop', '--config', `${p.dir}/naaccord.config.yaml`, '--timeout', '1s'], {cwd: p.dir})
     expect(res.exitCode, res.all).toBe(0)
     expect(res.stdout).toContain(`stopped container ${name}-redis`)
     expect((await listProjectContainers(docker, name)).filter((c) => c.state === 'running')).toEqual([])

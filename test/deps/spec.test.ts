@@ -175,7 +175,9 @@ describe('log frames', () => {
   })
 
   it('orders timestamps with and without fractions', () => {
-    expect(epochNs('2026-01-01T00:00:00.5Z')).toBeGreaterThan(epochNs('2026-01-01T00:00:00Z'))
-    expect(epochNs('2026-01-01T00:00:01Z')).toBeGreaterThan(epochNs('2026-01-01T00:00:00.999999999Z'))
+    expect(epochNs('2026-01-01T00:00:00.5Z') as bigint).toBeGreaterThan(epochNs('2026-01-01T00:00:00Z') as bigint)
+    expect(epochNs('2026-01-01T00:00:01Z') as bigint).toBeGreaterThan(
+      epochNs('2026-01-01T00:00:00.999999999Z') as bigint,
+    )
   })
 })
