@@ -14,6 +14,8 @@ import {boundPorts} from './ports.js'
 import {probeFor} from './probes/index.js'
 
 const HEALTH_POLL_MS = 200
+/** After ready, health is looked at this often (the engine's own interval is usually seconds). */
+const HEALTH_WATCH_MS = 1000
 const KEEP_LINES = 2000
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -40,6 +42,7 @@ export class DependencyRunner implements UnitRunner {
   private follower?: LogFollower
   private exited?: Promise<UnitExit>
   private launchedAt = 0
+  private watch?: NodeJS.Timeout
 
   constructor(
     private readonly docker: Docker,
@@ -154,6 +157,7 @@ export class DependencyRunner implements UnitRunner {
       }
       if (healthOk && probeOk) {
         hooks.update({state: 'ready', readyAt: Date.now(), readyMs: Date.now() - this.launchedAt, message: 'ready'})
+        if (hasHealth) this.watchHealth(container)
         return
       }
       if (Date.now() >= deadline)
@@ -164,6 +168,36 @@ export class DependencyRunner implements UnitRunner {
     throw new Error(`${this.name}: stopped while waiting to be ready`)
   }
 
+  /** After ready, the health check keeps running: `unhealthy` (with its last output) and back to `ready`. */
+  private watchHealth(container: Docker.Container): void {
+    this.unwatch()
+    let last = 'healthy'
+    const tick = async () => {
+      const info = await container.inspect().catch(() => undefined)
+      if (!this.watch) return
+      const status = info?.State.Health?.Status
+      if (info?.State.Running && status && status !== last) {
+        const output = info.State.Health?.Log?.at(-1)?.Output?.trim().split('\n').pop()
+        this.hooks.log('system', `health: ${status}${status !== 'healthy' && output ? ` (${output})` : ''}`)
+        if (status === 'unhealthy')
+          this.hooks.update({
+            state: 'unhealthy',
+            health: status,
+            message: `health unhealthy${output ? `: ${output}` : ''}`,
+          })
+        else if (status === 'healthy') this.hooks.update({state: 'ready', health: status, message: 'ready'})
+        last = status
+      }
+      this.watch = setTimeout(tick, HEALTH_WATCH_MS).unref()
+    }
+    this.watch = setTimeout(tick, HEALTH_WATCH_MS).unref()
+  }
+
+  private unwatch(): void {
+    if (this.watch) clearTimeout(this.watch)
+    this.watch = undefined
+  }
+
   private async notReady(why: string): Promise<Error> {
     const tail = this.container ? await lastLogLines(this.container) : []
     return new Error(`${this.name}: ${why}${formatTail(tail)}`)
@@ -172,6 +206,7 @@ export class DependencyRunner implements UnitRunner {
   async waitExit(): Promise<UnitExit> {
     if (!this.exited) throw new Error(`${this.name}: waitExit before start`)
     const result = await this.exited
+    this.unwatch()
     // The follow ends with the container; give it a moment to flush the last lines.
     await Promise.race([this.follower?.done, sleep(500)])
     return result
@@ -180,6 +215,7 @@ export class DependencyRunner implements UnitRunner {
   async stop(timeoutMs: number): Promise<void> {
     const container = this.container
     if (!container) return
+    this.unwatch()
     this.hooks.update({state: 'stopping'})
     try {
       // The engine sends the image's stop signal, waits t seconds, then kills.

@@ -118,6 +118,34 @@ describe.skipIf(!engine)(`redis dependency on the real engine ${engine ? '' : NO
     await first.runner.stop(1000)
   })
 
+  it('after ready, a failing health check shows unhealthy with its output, and ready again when it passes', async () => {
+    const {p} = project(
+      'sick',
+      `dependencies:
+  redis:
+    image: ${REDIS_IMAGE}
+    pull: never
+    healthcheck: {test: "test ! -f /tmp/sick || (echo feeling sick; exit 1)", interval: 1s, retries: 1}
+    startTimeout: 60s
+    stopTimeout: 1s
+`,
+    )
+    const r = await run(p)
+    await r.runner.waitReady(r.ac.signal)
+    const id = r.hooks.status.containerId as string
+    await execIn(docker, id, ['touch', '/tmp/sick'])
+    const until = async (state: string) => {
+      const deadline = Date.now() + 60_000
+      while (r.hooks.status.state !== state && Date.now() < deadline) await new Promise((res) => setTimeout(res, 200))
+      return r.hooks.status.state
+    }
+    expect(await until('unhealthy')).toBe('unhealthy')
+    expect(r.hooks.status.message).toMatch(/feeling sick/)
+    await execIn(docker, id, ['rm', '/tmp/sick'])
+    expect(await until('ready')).toBe('ready')
+    await r.runner.stop(1000)
+  })
+
   it('dependencies reach each other by name on the project’s network; down removes the network', async () => {
     const {name, p} = project(
       'net',
