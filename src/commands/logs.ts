@@ -44,8 +44,9 @@ from the log files in .naaccord/logs/ (those have no timestamps, so --since need
     if (unknown.length > 0) this.error(`no unit named ${unknown.join(', ')} (have: ${known.join(', ')})`, {exit: 2})
     const printer = new PrefixedPrinter(known, (t) => process.stdout.write(t))
     const found = await findRunningSession(stateDir)
-    if (!found) {
-      if (flags.follow) this.error(`no session is running for ${loaded.file}: nothing to follow`, {exit: 3})
+    // The supervisor's own log (the detached supervisor's output) is only ever a file.
+    if (!found || (names.length === 1 && names[0] === 'supervisor')) {
+      if (flags.follow && !found) this.error(`no session is running for ${loaded.file}: nothing to follow`, {exit: 3})
       const dir = sessionPaths(stateDir).logs
       const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.log')) : []
       for (const file of files) {

@@ -217,7 +217,11 @@ export class Supervisor {
         readyAt: undefined,
         readyMs: undefined,
       })
-      this.system(name, `starting${slot.plan.kind === 'server' ? `: ${slot.plan.commandText}` : ''}`)
+      const plan = slot.plan
+      this.system(
+        name,
+        `starting${plan.kind === 'server' ? `: ${[path.basename(plan.command), ...plan.args].join(' ')}` : ''}`,
+      )
       await slot.runner.start(signal)
       slot.milestones.started.resolve()
       const exitPromise = slot.runner.waitExit()
