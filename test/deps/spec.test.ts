@@ -4,13 +4,15 @@ import {createHash} from 'node:crypto'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
+import {loadConfig} from '../../src/config/load.js'
 import type {PlannedDependency} from '../../src/config/plan.js'
+import {buildPlan} from '../../src/config/plan.js'
 import {Dependency} from '../../src/config/schema.js'
 import {engineCandidates} from '../../src/deps/engine.js'
 import {demuxBuffer, epochNs} from '../../src/deps/logs.js'
 import {boundPorts, parsePort, portBindings} from '../../src/deps/ports.js'
 import {configHash, createOptions, parseVolume} from '../../src/deps/spec.js'
-import {tempDir} from '../helpers/index.js'
+import {repoRoot, tempDir} from '../helpers/index.js'
 
 function dep(config: Record<string, unknown>): PlannedDependency {
   const parsed = Dependency.parse(config)
@@ -102,6 +104,28 @@ describe('container spec', () => {
     expect(configHash(dep({...base, env: {A: '2', B: '2'}}), 'p', '/')).not.toBe(h)
     expect(configHash(dep({...base, image: 'img2'}), 'p', '/')).not.toBe(h)
     expect(configHash(dep({...base, ports: [1]}), 'p', '/')).not.toBe(h)
+  })
+})
+
+describe('the embedded default config', () => {
+  it('gives valid create options for each of its dependencies (profile docker), published on 127.0.0.1', () => {
+    const loaded = loadConfig({configPath: path.join(repoRoot, 'naaccord.config.yaml'), noLocal: true, env: {}})
+    const plan = buildPlan(loaded, {profiles: ['docker']})
+    const deps = plan.units.filter((u): u is PlannedDependency => u.kind === 'dependency')
+    expect(deps.map((d) => d.name).sort()).toEqual(['flower', 'mariadb', 'minio', 'redis'])
+    for (const d of deps) {
+      const o = createOptions(d, plan.project, plan.root)
+      for (const bindings of Object.values(o.HostConfig?.PortBindings ?? {}))
+        for (const b of bindings as {HostIp: string}[]) expect(b.HostIp).toBe('127.0.0.1')
+    }
+    const mariadb = deps.find((d) => d.name === 'mariadb') as PlannedDependency
+    // The stand-in image's healthcheck.sh takes these arguments too.
+    expect(createOptions(mariadb, 'p', '/').Healthcheck?.Test).toEqual([
+      'CMD',
+      'healthcheck.sh',
+      '--connect',
+      '--innodb_initialized',
+    ])
   })
 })
 
