@@ -11,6 +11,12 @@ import {isPortFree} from '../../src/util/ports.js'
 import {builtinConfig, cliBin, freePort, runCli, tempProject} from '../helpers/index.js'
 import {FORKER_JS, groupPids, isAlive, SERVER_JS, simpleConfig, waitFor} from './fixtures.js'
 
+/** The built CLI, with its output as plain strings. */
+async function cli(args: string[], cwd: string) {
+  const r = await runCli(args, {cwd})
+  return {exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), all: String(r.all)}
+}
+
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
@@ -20,7 +26,7 @@ function project(yaml: string, files: Record<string, string> = {}) {
   const t = tempProject(yaml, files)
   cleanups.push(async () => {
     // Whatever a failed assertion left running: stop it before removing the folder.
-    await runCli(['stop', '--timeout', '500ms'], {cwd: t.dir})
+    await cli(['stop', '--timeout', '500ms'], t.dir)
     t.cleanup()
   })
   return t.dir
@@ -37,12 +43,12 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
   it('starts the built-in pair detached, reports it, and stops it leaving no process and both ports free', async () => {
     const [webPort, servicesPort] = [await freePort(), await freePort()]
     const dir = project(builtinConfig({webPort, servicesPort}))
-    const started = await runCli(['start', '--detach'], {cwd: dir})
+    const started = await cli(['start', '--detach'], dir)
     expect(started.exitCode, started.all).toBe(0)
     expect(started.all).toMatch(/services\s+launched .* ready in/)
     expect(started.all).toMatch(/web\s+launched .* ready in/)
 
-    const status = await runCli(['status', '--json'], {cwd: dir})
+    const status = await cli(['status', '--json'], dir)
     const s = JSON.parse(String(status.stdout)) as StatusJson
     expect(s.running).toBe(true)
     expect(s.units.map((u) => [u.name, u.state])).toEqual([
@@ -53,15 +59,12 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
     for (const g of groups) expect(groupPids(g).length).toBeGreaterThan(0)
     expect(await isPortFree(webPort)).toBe(false)
 
-    const [table, logs] = await Promise.all([
-      runCli(['status'], {cwd: dir}),
-      runCli(['logs', 'web', '--tail', '5'], {cwd: dir}),
-    ])
+    const [table, logs] = await Promise.all([cli(['status'], dir), cli(['logs', 'web', '--tail', '5'], dir)])
     expect(logs.stdout).toMatch(/^web +\| /m)
     expect(table.stdout).toMatch(/NAME\s+ROLE\s+STATE\s+PID\s+PORT\s+READY\s+RESTARTS\s+UPTIME/)
     expect(table.stdout).toMatch(new RegExp(`web\\s+web\\s+ready\\s+\\d+\\s+${webPort}`))
 
-    const stopped = await runCli(['stop'], {cwd: dir})
+    const stopped = await cli(['stop'], dir)
     expect(stopped.exitCode, stopped.all).toBe(0)
     expect(stopped.stdout).toMatch(/stopped in \d+ms; nothing left running/)
     for (const g of groups) expect(groupPids(g)).toEqual([])
@@ -69,7 +72,7 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
     expect(await isPortFree(webPort)).toBe(true)
     expect(await isPortFree(servicesPort)).toBe(true)
 
-    const after = await runCli(['status'], {cwd: dir})
+    const after = await cli(['status'], dir)
     expect(after.exitCode).toBe(3)
     expect(after.stdout).toMatch(/no session is running/)
   })
@@ -83,12 +86,12 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
       ),
       {'forker.js': FORKER_JS},
     )
-    const started = await runCli(['start', '--detach'], {cwd: dir})
+    const started = await cli(['start', '--detach'], dir)
     expect(started.exitCode, started.all).toBe(0)
-    const s = JSON.parse(String((await runCli(['status', '--json'], {cwd: dir})).stdout)) as StatusJson
+    const s = JSON.parse(String((await cli(['status', '--json'], dir)).stdout)) as StatusJson
     const pgid = s.units[0].pgid!
     expect(await waitFor(() => groupPids(pgid).length === 2)).toBe(true)
-    const stopped = await runCli(['stop'], {cwd: dir})
+    const stopped = await cli(['stop'], dir)
     expect(stopped.exitCode, stopped.all).toBe(0)
     expect(groupPids(pgid)).toEqual([])
     expect(await isPortFree(port)).toBe(true)
@@ -103,20 +106,20 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
     const dir = project(simpleConfig('nac-orphan', `  app:\n    command: node server.js\n    port: ${port}\n`), {
       'server.js': SERVER_JS,
     })
-    expect((await runCli(['start', '--detach'], {cwd: dir})).exitCode).toBe(0)
-    const s = JSON.parse(String((await runCli(['status', '--json'], {cwd: dir})).stdout)) as StatusJson
+    expect((await cli(['start', '--detach'], dir)).exitCode).toBe(0)
+    const s = JSON.parse(String((await cli(['status', '--json'], dir)).stdout)) as StatusJson
     process.kill(s.supervisorPid, 'SIGKILL')
     await waitFor(() => !isAlive(s.supervisorPid))
     const pgid = s.units[0].pgid!
     expect(groupPids(pgid).length).toBe(1)
 
-    const stopped = await runCli(['stop'], {cwd: dir})
+    const stopped = await cli(['stop'], dir)
     expect(stopped.exitCode, stopped.all).toBe(0)
     expect(stopped.stdout).toMatch(/cleared a stale session .*supervisor pid \d+ is gone.*stopped orphaned app/)
     expect(groupPids(pgid)).toEqual([])
     expect(await isPortFree(port)).toBe(true)
     // And the project starts cleanly again.
-    const again = await runCli(['start', '--detach'], {cwd: dir})
+    const again = await cli(['start', '--detach'], dir)
     expect(again.exitCode, again.all).toBe(0)
   })
 
@@ -125,11 +128,11 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
     const dir = project(simpleConfig('nac-orphan2', `  app:\n    command: node server.js\n    port: ${port}\n`), {
       'server.js': SERVER_JS,
     })
-    expect((await runCli(['start', '--detach'], {cwd: dir})).exitCode).toBe(0)
-    const s = JSON.parse(String((await runCli(['status', '--json'], {cwd: dir})).stdout)) as StatusJson
+    expect((await cli(['start', '--detach'], dir)).exitCode).toBe(0)
+    const s = JSON.parse(String((await cli(['status', '--json'], dir)).stdout)) as StatusJson
     process.kill(s.supervisorPid, 'SIGKILL')
     await waitFor(() => !isAlive(s.supervisorPid))
-    const again = await runCli(['start', '--detach'], {cwd: dir})
+    const again = await cli(['start', '--detach'], dir)
     expect(again.exitCode, again.all).toBe(0)
     expect(groupPids(s.units[0].pgid!)).toEqual([])
     expect(again.stdout.split('\n').filter((l) => l.includes('cleared a stale session'))).toHaveLength(1)
@@ -173,11 +176,11 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
       ),
       {'server.js': SERVER_JS},
     )
-    const started = await runCli(['start', '--no-dashboard'], {cwd: dir})
+    const started = await cli(['start', '--no-dashboard'], dir)
     expect(started.exitCode).toBe(1)
     expect(started.stderr).toMatch(new RegExp(`second: port ${port} is already in use by pid ${process.pid} \\(`))
     expect(await isPortFree(otherPort)).toBe(true)
-    expect((await runCli(['logs', 'first'], {cwd: dir})).stdout).toBe('')
+    expect((await cli(['logs', 'first'], dir)).stdout).toBe('')
   })
 
   it('two starts at once: one runs, the other refuses naming the running session', async () => {
@@ -185,15 +188,12 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
     const dir = project(simpleConfig('nac-twice', `  app:\n    command: node server.js\n    port: ${port}\n`), {
       'server.js': SERVER_JS,
     })
-    const [a, b] = await Promise.all([
-      runCli(['start', '--detach'], {cwd: dir}),
-      runCli(['start', '--detach'], {cwd: dir}),
-    ])
+    const [a, b] = await Promise.all([cli(['start', '--detach'], dir), cli(['start', '--detach'], dir)])
     const codes = [a.exitCode, b.exitCode].sort()
     expect(codes, `${a.all}\n---\n${b.all}`).toEqual([0, 1])
     const loser = a.exitCode === 1 ? a : b
     expect(loser.stderr).toMatch(/already running \(supervisor pid \d+|another naaccord start is starting this project/)
-    const third = await runCli(['start', '--detach'], {cwd: dir})
+    const third = await cli(['start', '--detach'], dir)
     expect(third.exitCode).toBe(1)
     expect(third.stderr).toMatch(/a session of this project is already running \(supervisor pid \d+.*naaccord stop/)
   })
@@ -217,7 +217,7 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
   ])('bad input, %s: a one-line error naming the server and field', async (_what, body, pattern) => {
     const port = await freePort()
     const dir = project(simpleConfig('nac-bad', `  app:\n${body}    port: ${port}\n`), {'server.js': SERVER_JS})
-    const started = await runCli(['start', '--no-dashboard'], {cwd: dir})
+    const started = await cli(['start', '--no-dashboard'], dir)
     expect(started.exitCode).toBe(1)
     expect(started.stderr.trim().split('\n')).toHaveLength(1)
     expect(started.stderr).toMatch(pattern)
