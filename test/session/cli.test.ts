@@ -2,14 +2,14 @@
  * The session end to end through the built CLI: real servers, real process groups, real ports.
  * Each test checks what is left afterwards in /proc and on the ports, not just what the CLI said.
  */
-import {readFileSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import {execa} from 'execa'
 import {afterEach, describe, expect, it} from 'vitest'
 import {isPortFree} from '../../src/util/ports.js'
 import {builtinConfig, cliBin, freePort, runCli, tempProject} from '../helpers/index.js'
-import {FORKER_JS, groupPids, isAlive, SERVER_JS, simpleConfig, waitFor} from './fixtures.js'
+import {CRASH_JS, FORKER_JS, groupPids, isAlive, SERVER_JS, simpleConfig, waitFor} from './fixtures.js'
 
 /** The built CLI, with its output as plain strings. */
 async function cli(args: string[], cwd: string) {
@@ -162,6 +162,20 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
     expect(events.some((e) => e.event === 'log' && e.line === `listening on ${port}`)).toBe(true)
     expect(groupPids(ready!.pid!)).toEqual([])
     expect(await isPortFree(port)).toBe(true)
+  })
+
+  it('start --detach with a server that dies before ready exits 1 with the reason and leaves no session', async () => {
+    const port = await freePort()
+    const dir = project(
+      simpleConfig('nac-dies', `  app:\n    command: node crash.js\n    port: ${port}\n    startTimeout: 20s\n`),
+      {'crash.js': CRASH_JS},
+    )
+    const started = await cli(['start', '--detach'], dir)
+    expect(started.exitCode).toBe(1)
+    expect(started.stderr).toMatch(/app: exited with code 3 \(restart policy is no\)/)
+    expect(existsSync(path.join(dir, '.naaccord/state.json'))).toBe(false)
+    expect(existsSync(path.join(dir, '.naaccord/session.lock'))).toBe(false)
+    expect((await cli(['logs', 'app'], dir)).stdout).toMatch(/app +\| crashing now/)
   })
 
   it('refuses to start when a port is taken by a foreign process, naming it, before launching anything', async () => {
