@@ -178,6 +178,24 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
     expect((await cli(['logs', 'app'], dir)).stdout).toMatch(/app +\| crashing now/)
   })
 
+  it('restart <name> relaunches one unit in a new process group and waits until it is ready', async () => {
+    const port = await freePort()
+    const dir = project(simpleConfig('nac-restart', `  app:\n    command: node server.js\n    port: ${port}\n`), {
+      'server.js': SERVER_JS,
+    })
+    expect((await cli(['start', '--detach'], dir)).exitCode).toBe(0)
+    const before = (JSON.parse((await cli(['status', '--json'], dir)).stdout) as StatusJson).units[0]
+    const restarted = await cli(['restart', 'app'], dir)
+    expect(restarted.exitCode, restarted.all).toBe(0)
+    const pid = Number(/app restarted \(pid (\d+)\), ready in \d+ms/.exec(restarted.stdout)?.[1])
+    expect(pid).toBeGreaterThan(0)
+    expect(pid).not.toBe(before.pid)
+    expect(groupPids(before.pgid!)).toEqual([])
+    const unknown = await cli(['restart', 'nope'], dir)
+    expect(unknown.exitCode).toBe(1)
+    expect(unknown.stderr).toMatch(/restart nope: no unit named nope \(have: app\)/)
+  })
+
   it('refuses to start when a port is taken by a foreign process, naming it, before launching anything', async () => {
     const [port, otherPort] = [await freePort(), await freePort()]
     const holder = net.createServer()
