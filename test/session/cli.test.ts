@@ -196,6 +196,36 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
     expect(unknown.stderr).toMatch(/restart nope: no unit named nope \(have: app\)/)
   })
 
+  it('a second Ctrl-C forces: SIGKILL to every group instead of waiting out a long stop timeout', async () => {
+    const port = await freePort()
+    const dir = project(
+      simpleConfig(
+        'nac-force',
+        `  stubborn:\n    command: node forker.js\n    port: ${port}\n    stop: {timeout: 5m}\n`,
+      ),
+      {'forker.js': FORKER_JS},
+    )
+    const child = execa(process.execPath, [cliBin, 'start', '--no-dashboard'], {
+      cwd: dir,
+      reject: false,
+      all: true,
+      env: {NO_COLOR: '1'},
+    })
+    let out = ''
+    child.all?.on('data', (d: Buffer) => {
+      out += d
+    })
+    expect(await waitFor(() => out.includes('start-up timeline'), 60_000)).toBe(true)
+    child.kill('SIGINT')
+    expect(await waitFor(() => out.includes('stopping (Ctrl-C again to force)'))).toBe(true)
+    child.kill('SIGINT')
+    const result = await child
+    expect(String(result.all)).toMatch(/forcing: SIGKILL to every process group/)
+    expect(await isPortFree(port)).toBe(true)
+    const childPid = Number(/child pid (\d+)/.exec(out)?.[1])
+    expect(isAlive(childPid)).toBe(false)
+  })
+
   it('refuses to start when a port is taken by a foreign process, naming it, before launching anything', async () => {
     const [port, otherPort] = [await freePort(), await freePort()]
     const holder = net.createServer()
