@@ -61,6 +61,8 @@ async function viaNaaccord(): Promise<number> {
     const res = await runCli(['start', '--detach', '--config', config], {cwd: p.dir, timeout: 300_000})
     const ms = performance.now() - t0
     if (res.exitCode !== 0) throw new Error(`naaccord start failed:\n${res.all}`)
+    // naaccord's own timeline (launch and ready per unit), to see where the time went.
+    if (process.env.BENCH_VERBOSE) console.log(String(res.stdout).trimEnd())
     return ms
   } finally {
     await runCli(['down', '--volumes', '--config', config], {cwd: p.dir})

@@ -6,7 +6,7 @@
 import type Docker from 'dockerode'
 import type {Plan, PlannedDependency} from '../config/plan.js'
 import type {UnitExit, UnitHooks, UnitRunner} from '../servers/unit.js'
-import {ensureContainer, startContainer} from './container.js'
+import {ensureContainer, ensureNetwork, startContainer} from './container.js'
 import {connectEngine} from './engine.js'
 import {ensureImage} from './image.js'
 import {followLogs, type LogFollower, lastLogLines} from './logs.js'
@@ -269,6 +269,9 @@ export async function dependencyRunnerFactory(
   const hasDeps = plan.units.some((u) => u.kind === 'dependency')
   if (!hasDeps) return {runnerFor: () => undefined, endpoint: ''}
   const {docker, endpoint} = await connectEngine({env})
+  // The project's network is needed by every container: begin creating it now, while the session sets itself up
+  // (a failure is reported by the first runner that needs it, which tries again).
+  ensureNetwork(docker, plan.project).catch(() => undefined)
   return {
     endpoint,
     runnerFor: (unit, hooks) =>
