@@ -2,10 +2,13 @@
  * One server process: launched in its own process group (detached), with the plan's environment laid over the
  * inherited one, its output split into lines, and stopped by signalling the whole group (then SIGKILL).
  *
- * node:child_process is used directly rather than execa: the supervisor needs only spawn + raw streams, and the
- * log flood path (millions of lines) is cheaper without a layer of stream transforms in between.
+ * Spawned with execa (`buffer: false`, no encoding or line transforms), so the pipes it hands back are the raw
+ * ones: the log flood path (millions of lines) reads Buffers straight off them. `cleanup: false` because the
+ * supervisor, not execa's exit hook, decides when a server dies; `reject: false` because an exit is an event here.
  */
-import {type ChildProcess, spawn} from 'node:child_process'
+import type {ChildProcess} from 'node:child_process'
+import {mkdirSync} from 'node:fs'
+import {execa} from 'execa'
 import type {PlannedServer} from '../config/plan.js'
 import {isGroupRunning} from '../session/proc.js'
 import {waitForProbe} from './probes/index.js'
@@ -39,16 +42,28 @@ export class ProcessRunner implements UnitRunner {
     this.linesSinceStart = []
     this.collectLines = s.ready?.log !== undefined
     this.exitAbort = new AbortController()
+    // Folders this server must never write to exist before it starts, so they can be watched from its first
+    // byte (and Django's FILE_UPLOAD_TEMP_DIR, pointed at one of them, exists).
+    for (const dir of s.watch) mkdirSync(dir, {recursive: true})
     return new Promise((resolve, reject) => {
       let child: ChildProcess
       try {
-        child = spawn(s.command, s.args, {
+        const subprocess = execa(s.command, s.args, {
           cwd: s.cwd,
-          env: {...process.env, ...s.env},
+          env: s.env,
+          extendEnv: true,
           // Its own process group: a Ctrl-C in the terminal does not reach it, and stop signals the whole tree.
           detached: true,
-          stdio: ['ignore', 'pipe', 'pipe'],
+          stdin: 'ignore',
+          stdout: 'pipe',
+          stderr: 'pipe',
+          buffer: false,
+          cleanup: false,
+          reject: false,
         })
+        // The result promise is not used (exit is read from the child's events); keep it from ever going unhandled.
+        subprocess.catch(() => undefined)
+        child = subprocess as unknown as ChildProcess
       } catch (error) {
         reject(new Error(`${s.name}: cannot launch \`${s.commandText}\`: ${(error as Error).message}`))
         return

@@ -38,12 +38,33 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
   })
 }
 
-/** Writes NDJSON with backpressure dropped on the floor rather than buffered without bound: a stuck client loses lines, the supervisor keeps its memory. */
-function ndjsonWriter(res: http.ServerResponse): (value: unknown) => void {
+/**
+ * Writes NDJSON. Under backpressure, log lines are dropped rather than buffered without bound (a stuck client
+ * loses lines, the supervisor keeps its memory; the log files keep everything), and the client is told how
+ * many it missed. State events (unit, status, shutdown) are small and never dropped: a view must not show a
+ * dead process as ready.
+ */
+function ndjsonWriter(res: http.ServerResponse): (value: unknown, droppable?: boolean) => void {
   res.writeHead(200, {'content-type': 'application/x-ndjson', 'cache-control': 'no-store'})
   res.flushHeaders()
-  return (value) => {
-    if (res.writableLength > 8 * 1024 * 1024) return
+  let skipped = 0
+  return (value, droppable = false) => {
+    if (droppable && res.writableLength > 8 * 1024 * 1024) {
+      skipped++
+      return
+    }
+    if (skipped > 0 && droppable) {
+      const unit =
+        (value as {unit?: string; log?: {unit?: string}}).log?.unit ?? (value as {unit?: string}).unit ?? 'naaccord'
+      const note = {
+        unit,
+        stream: 'system',
+        line: `[naaccord] ${skipped} log lines skipped: this client fell behind (the log files have them)`,
+        ts: Date.now(),
+      }
+      res.write(`${JSON.stringify('log' in (value as object) ? {type: 'log', log: note} : note)}\n`)
+      skipped = 0
+    }
     res.write(`${JSON.stringify(value)}\n`)
   }
 }
@@ -63,7 +84,7 @@ export function serveControl(host: SessionHost, socketPath: string): Promise<htt
         if (tail > 0) for (const line of host.tail(names, tail)) write(line)
         if (!follow) return res.end()
         const off = host.subscribe((event) => {
-          if (event.type === 'log' && (wanted.size === 0 || wanted.has(event.log.unit))) write(event.log)
+          if (event.type === 'log' && (wanted.size === 0 || wanted.has(event.log.unit))) write(event.log, true)
           if (event.type === 'shutdown' && event.phase === 'end') res.end()
         })
         res.on('close', off)
@@ -73,7 +94,7 @@ export function serveControl(host: SessionHost, socketPath: string): Promise<htt
         const write = ndjsonWriter(res)
         write({type: 'status', status: host.status()} satisfies SessionEvent)
         const off = host.subscribe((event) => {
-          write(event)
+          write(event, event.type === 'log')
           if (event.type === 'shutdown' && event.phase === 'end') res.end()
         })
         res.on('close', off)

@@ -11,7 +11,8 @@ import type {LogLine} from './protocol.js'
 
 const FLUSH_MS = 100
 const BUFFER_BYTES = 256 * 1024
-export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+// 32 MiB a file (plus one rotated): a morning of runserver output, or a 250k-line flood, fits whole.
+export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 export const RING_BYTES = 256 * 1024
 
 interface Block {

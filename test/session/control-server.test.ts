@@ -1,0 +1,66 @@
+/** The control socket under backpressure: a slow client loses log lines (and is told), never state events. */
+import http from 'node:http'
+import path from 'node:path'
+import {afterEach, expect, it} from 'vitest'
+import {type SessionHost, serveControl} from '../../src/session/control-server.js'
+import type {SessionEvent, SessionStatus} from '../../src/session/protocol.js'
+import {tempDir} from '../helpers/index.js'
+
+const cleanups: (() => void | Promise<void>)[] = []
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c()
+})
+
+it('a client that stops reading /events misses log lines with a note, but gets every unit event', async () => {
+  const t = tempDir()
+  cleanups.push(t.cleanup)
+  const listeners = new Set<(e: SessionEvent) => void>()
+  const status = {units: []} as unknown as SessionStatus
+  const host: SessionHost = {
+    status: () => status,
+    tail: () => [],
+    subscribe: (l) => {
+      listeners.add(l)
+      return () => listeners.delete(l)
+    },
+    unitAction: async () => undefined,
+    shutdown: () => undefined,
+  }
+  const socketPath = path.join(t.dir, 'c.sock')
+  const server = await serveControl(host, socketPath)
+  cleanups.push(() => new Promise<void>((r) => server.close(() => r())))
+
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+    http.get({socketPath, path: '/events'}, resolve).on('error', reject)
+  })
+  res.pause() // a client that has stopped reading
+  const emit = (e: SessionEvent) => {
+    for (const l of listeners) l(e)
+  }
+  const line = 'x'.repeat(1000)
+  // ~20 MB of log events: far past the 8 MB the socket may buffer for one client.
+  for (let i = 0; i < 20_000; i++) emit({type: 'log', log: {unit: 'web', stream: 'stdout', line, ts: i}})
+  emit({type: 'unit', unit: {name: 'web', kind: 'server', state: 'exited', exitCode: 3, restarts: 0, logFile: 'x'}})
+
+  const events: SessionEvent[] = []
+  let rest = ''
+  res.setEncoding('utf8')
+  res.on('data', (chunk: string) => {
+    rest += chunk
+    const lines = rest.split('\n')
+    rest = lines.pop() ?? ''
+    for (const l of lines) if (l) events.push(JSON.parse(l) as SessionEvent)
+  })
+  res.resume()
+  // Once the client has caught up, the next log line goes through, preceded by the note of what it missed.
+  while (events.filter((e) => e.type === 'unit').length === 0) await new Promise((r) => setTimeout(r, 20))
+  emit({type: 'log', log: {unit: 'web', stream: 'stdout', line: 'after', ts: 1}})
+  emit({type: 'shutdown', phase: 'end'})
+  await new Promise((r) => res.on('end', r))
+
+  const logs = events.filter((e) => e.type === 'log')
+  expect(logs.length).toBeLessThan(20_000)
+  expect(events.some((e) => e.type === 'unit' && e.unit.state === 'exited' && e.unit.exitCode === 3)).toBe(true)
+  expect(logs.some((e) => e.type === 'log' && /log lines skipped: this client fell behind/.test(e.log.line))).toBe(true)
+  expect(logs.at(-1)?.type === 'log' && logs.at(-1)?.log.line).toBe('after')
+})
