@@ -1,5 +1,13 @@
 #!/usr/bin/env node
 // Production entry: runs the compiled commands in dist/ (npm run build).
-import {execute} from '@oclif/core'
-
-await execute({dir: import.meta.url})
+// `serve web|services` (what the supervisor spawns for the built-in servers) goes straight to the server
+// without booting oclif: the same code as the oclif command, ready sooner. Anything else, help included, is oclif's.
+let served = false
+if (process.argv[2] === 'serve') {
+  const {serveFromArgv} = await import('../dist/servers/builtin/serve-main.js')
+  served = await serveFromArgv(process.argv.slice(2))
+}
+if (!served) {
+  const {execute} = await import('@oclif/core')
+  await execute({dir: import.meta.url})
+}

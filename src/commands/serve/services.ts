@@ -1,7 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {apiKeyFromEnv, startServicesServer, storageRootFromEnv} from '../../servers/builtin/index.js'
-import {serveUntilSignalled} from '../../servers/builtin/run.js'
-import {maskSecret} from '../../util/mask.js'
+import {serveRole} from '../../servers/builtin/serve-main.js'
 
 export default class ServeServices extends Command {
   static override summary =
@@ -23,30 +21,10 @@ export default class ServeServices extends Command {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ServeServices)
-    if (process.env.SERVER_ROLE && process.env.SERVER_ROLE !== 'services') {
-      this.warn(
-        `SERVER_ROLE is ${JSON.stringify(process.env.SERVER_ROLE)} but this is the services server; serving as services`,
-      )
-    }
-    const key = apiKeyFromEnv()
-    if (!key.key) this.warn('no INTERNAL_API_KEY or INTERNAL_API_KEY_FILE: every internal call will be refused (403)')
-    const storageRoot = storageRootFromEnv(flags.storage)
-    const port = flags.port ?? (process.env.PORT ? Number(process.env.PORT) : 8001)
-    let server: Awaited<ReturnType<typeof startServicesServer>>
-    try {
-      server = await startServicesServer({host: flags.host, port, storageRoot, apiKey: key.key})
-    } catch (error) {
-      const e = error as NodeJS.ErrnoException
-      this.error(
-        e.code === 'EADDRINUSE'
-          ? `port ${port} on ${flags.host} is already in use: stop what holds it (naaccord doctor names it) or pass --port`
-          : `could not start the services server: ${e.message} (storage root ${storageRoot})`,
-        {exit: 1},
-      )
-    }
-    this.log(
-      `services server listening on ${server.url} (storage ${storageRoot}, key ${maskSecret(key.key)} from ${key.source})`,
-    )
-    await serveUntilSignalled(server)
+    await serveRole('services', flags, {
+      log: (line) => this.log(line),
+      warn: (line) => this.warn(line),
+      fail: (line) => this.error(line, {exit: 1}),
+    })
   }
 }

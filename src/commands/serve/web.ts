@@ -1,7 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {apiKeyFromEnv, servicesUrlFromEnv, startWebServer} from '../../servers/builtin/index.js'
-import {serveUntilSignalled} from '../../servers/builtin/run.js'
-import {maskSecret} from '../../util/mask.js'
+import {serveRole} from '../../servers/builtin/serve-main.js'
 
 export default class ServeWeb extends Command {
   static override summary =
@@ -25,34 +23,10 @@ export default class ServeWeb extends Command {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(ServeWeb)
-    if (process.env.SERVER_ROLE && process.env.SERVER_ROLE !== 'web') {
-      this.warn(`SERVER_ROLE is ${JSON.stringify(process.env.SERVER_ROLE)} but this is the web server; serving as web`)
-    }
-    const key = apiKeyFromEnv()
-    if (!key.key)
-      this.warn('no INTERNAL_API_KEY or INTERNAL_API_KEY_FILE: services will refuse every relayed call (403)')
-    let servicesUrl: string
-    try {
-      servicesUrl = servicesUrlFromEnv(flags['services-url'])
-    } catch (error) {
-      this.error(`${(error as Error).message}: set SERVICES_URL or pass --services-url`, {exit: 1})
-    }
-    const port = flags.port ?? (process.env.PORT ? Number(process.env.PORT) : 8000)
-    let server: Awaited<ReturnType<typeof startWebServer>>
-    try {
-      server = await startWebServer({host: flags.host, port, servicesUrl, apiKey: key.key})
-    } catch (error) {
-      const e = error as NodeJS.ErrnoException
-      this.error(
-        e.code === 'EADDRINUSE'
-          ? `port ${port} on ${flags.host} is already in use: stop what holds it (naaccord doctor names it) or pass --port`
-          : `could not start the web server: ${e.message}`,
-        {exit: 1},
-      )
-    }
-    this.log(
-      `web server listening on ${server.url} (services ${servicesUrl}, key ${maskSecret(key.key)} from ${key.source})`,
-    )
-    await serveUntilSignalled(server)
+    await serveRole('web', flags, {
+      log: (line) => this.log(line),
+      warn: (line) => this.warn(line),
+      fail: (line) => this.error(line, {exit: 1}),
+    })
   }
 }
