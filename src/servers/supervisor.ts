@@ -11,6 +11,7 @@ import {isGroupRunning} from '../session/proc.js'
 import type {UnitStatus} from '../session/protocol.js'
 import {formatDuration} from '../util/duration.js'
 import {findPortHolder, isPortFree} from '../util/ports.js'
+import {watchHealth} from './health-watch.js'
 import {ProcessRunner} from './process-runner.js'
 import {RestartTracker} from './restart/policy.js'
 import type {UnitExit, UnitHooks, UnitRunner} from './unit.js'
@@ -234,6 +235,21 @@ export class Supervisor {
           this.update(name, {state: 'ready', readyAt: now, readyMs: now - since, message: undefined})
           this.system(name, `ready in ${formatDuration(now - since)}`)
           slot.milestones.ready.resolve()
+          if (plan.kind === 'server') {
+            // Until this launch ends: the probe again, slowly; unhealthy after repeated failures.
+            const launch = new AbortController()
+            const stopWatching = () => launch.abort()
+            signal.addEventListener('abort', stopWatching, {once: true})
+            exitPromise.then(() => {
+              launch.abort()
+              signal.removeEventListener('abort', stopWatching)
+            })
+            watchHealth(plan, launch.signal, (healthy, reason) => {
+              if (launch.signal.aborted) return
+              this.update(name, {state: healthy ? 'ready' : 'unhealthy', message: healthy ? undefined : reason})
+              this.system(name, healthy ? 'healthy again' : `unhealthy: ${reason}`)
+            })
+          }
         },
         (error: Error) => {
           if (signal.aborted) return
