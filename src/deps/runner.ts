@@ -6,6 +6,7 @@
 import type Docker from 'dockerode'
 import type {Plan, PlannedDependency} from '../config/plan.js'
 import type {UnitExit, UnitHooks, UnitRunner} from '../servers/unit.js'
+import {sleep} from '../util/sleep.js'
 import {ensureContainer, ensureNetwork, startContainer} from './container.js'
 import {connectEngine} from './engine.js'
 import {ensureImage} from './image.js'
@@ -17,18 +18,6 @@ const HEALTH_POLL_MS = 200
 /** After ready, health is looked at this often (the engine's own interval is usually seconds). */
 const HEALTH_WATCH_MS = 1000
 const KEEP_LINES = 2000
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, {once: true})
-  })
-}
 
 function code(error: unknown): number | undefined {
   return (error as {statusCode?: number}).statusCode

@@ -11,6 +11,7 @@ import {isGroupRunning} from '../session/proc.js'
 import type {UnitStatus} from '../session/protocol.js'
 import {formatDuration} from '../util/duration.js'
 import {findPortHolder, isPortFree} from '../util/ports.js'
+import {sleep} from '../util/sleep.js'
 import {watchHealth} from './health-watch.js'
 import {ProcessRunner} from './process-runner.js'
 import {RestartTracker} from './restart/policy.js'
@@ -68,18 +69,6 @@ interface UnitSlot {
   loop?: AbortController
   loopDone?: Promise<void>
 }
-
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, {once: true})
-  })
 
 export class Supervisor {
   private readonly slots = new Map<string, UnitSlot>()

@@ -3,6 +3,7 @@
  * applies interval, timeout, retries and start period to any of them. Adding a kind touches one file + this map.
  */
 import type {ProbeConfig} from '../../config/schema.js'
+import {sleep} from '../../util/sleep.js'
 import {execProbe} from './exec.js'
 import {httpProbe} from './http.js'
 import {logProbe} from './log.js'
@@ -60,16 +61,4 @@ export async function waitForProbe(
       throw new Error(`not ready within ${deadlineMs}ms (${describeProbe(probe)}): ${last}`)
     await sleep(probe.interval, ctx.signal)
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done() {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, {once: true})
-  })
 }
