@@ -23,6 +23,8 @@ const PRESS_TIMEOUT = 5000
 interface Result {
   tool: string
   latencies: number[]
+  /** The latencies of the presses sent while the flood was still running. */
+  floodLatencies: number[]
   /** Dashboard only, from its trace: send-keys → key event, and key event → frame written to the terminal. */
   inside?: {toKey: number[]; toFrame: number[]}
   duringFlood: number
@@ -79,11 +81,18 @@ function usage(pid: number): {cpu: number; rssMb: number} {
   return {cpu: ticks / 100, rssMb: hwm ? Number(hwm[1]) / 1024 : Number.NaN}
 }
 
+/** Lines of the flood in a log file (the session also notes each unit's start, readiness and exit there). */
 function countLines(file: string): number {
   if (!existsSync(file)) return 0
   const buf = readFileSync(file)
   let n = 0
-  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++
+  for (let start = 0; start < buf.length; ) {
+    const end = buf.indexOf(10, start)
+    // "L1 0000001 …": a tag, a space, seven digits.
+    if (buf[start] === 76 && buf[start + 2] === 32 && buf[start + 10] === 32) n++
+    if (end === -1) break
+    start = end + 1
+  }
   return n
 }
 
@@ -95,19 +104,22 @@ async function presses(pane: Pane, floodDone: () => boolean) {
   const latencies: number[] = []
   const sent: number[] = []
   let duringFlood = 0
+  const floodLatencies: number[] = []
   let timeouts = 0
   for (let i = 0; i < PRESSES; i++) {
     const [key, want, other] = i % 2 === 0 ? ['j', 'L2', 'L1'] : ['k', 'L1', 'L2']
-    if (!floodDone()) duringFlood++
+    const flooding = !floodDone()
+    if (flooding) duringFlood++
     const t0 = performance.now()
     sent.push(performance.timeOrigin + t0)
     pane.key(key)
     const ok = await pane.waitFor(shows(want, other), PRESS_TIMEOUT)
     latencies.push(performance.now() - t0)
+    if (flooding) floodLatencies.push(performance.now() - t0)
     if (!ok) timeouts++
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 30))
   }
-  return {latencies, sent, duringFlood, timeouts}
+  return {latencies, floodLatencies, sent, duringFlood, timeouts}
 }
 
 /** Matches each press to the dashboard's key event and the first frame written after it. */
@@ -335,6 +347,13 @@ async function main() {
   const rows: [string, (r: Result) => string][] = [
     ['key→screen median', (r) => `${median(r.latencies).toFixed(0)} ms`],
     ['key→screen worst', (r) => `${Math.max(...r.latencies).toFixed(0)} ms`],
+    [
+      '  of those during the flood',
+      (r) =>
+        r.floodLatencies.length
+          ? `${median(r.floodLatencies).toFixed(0)} / ${Math.max(...r.floodLatencies).toFixed(0)} ms`
+          : '-',
+    ],
     [
       'presses during the flood',
       (r) => `${r.duringFlood}/${PRESSES}${r.timeouts ? ` (${r.timeouts} timed out at ${PRESS_TIMEOUT} ms)` : ''}`,

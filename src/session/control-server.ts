@@ -38,35 +38,66 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
   })
 }
 
+/** Bytes a client may have unread before its log lines are dropped. */
+const BEHIND_BYTES = 8 * 1024 * 1024
+/** Latest lines per unit sent again when a client that fell behind has caught up. */
+export const CATCH_UP_LINES = 1000
+
 /**
  * Writes NDJSON. Under backpressure, log lines are dropped rather than buffered without bound (a stuck client
- * loses lines, the supervisor keeps its memory; the log files keep everything), and the client is told how
- * many it missed. State events (unit, status, shutdown) are small and never dropped: a view must not show a
- * dead process as ready.
+ * loses lines, the supervisor keeps its memory; the log files keep everything). State events (unit, status,
+ * shutdown) are small and never dropped: a view must not show a dead process as ready.
+ *
+ * Once a client falls behind, every log line is dropped until it has read all it was sent ('drain'). Then it
+ * is told how many lines of each unit it missed, and gets the latest of them again from the session's memory:
+ * a view that follows shows the present, not the moment it fell behind (a flood that ends while a dashboard
+ * is behind would otherwise leave it showing stale lines, with nothing new coming to replace them).
  */
-function ndjsonWriter(res: http.ServerResponse): (value: unknown, droppable?: boolean) => void {
+function ndjsonWriter(
+  res: http.ServerResponse,
+  host: SessionHost,
+  wrap: (line: LogLine) => unknown,
+): {write: (value: unknown) => void; log: (line: LogLine) => void} {
   res.writeHead(200, {'content-type': 'application/x-ndjson', 'cache-control': 'no-store'})
   res.flushHeaders()
-  let skipped = 0
-  return (value, droppable = false) => {
-    if (droppable && res.writableLength > 8 * 1024 * 1024) {
-      skipped++
-      return
-    }
-    if (skipped > 0 && droppable) {
-      const unit =
-        (value as {unit?: string; log?: {unit?: string}}).log?.unit ?? (value as {unit?: string}).unit ?? 'naaccord'
-      const note = {
-        unit,
-        stream: 'system',
-        line: `[naaccord] ${skipped} log lines skipped: this client fell behind (the log files have them)`,
-        ts: Date.now(),
-      }
-      res.write(`${JSON.stringify('log' in (value as object) ? {type: 'log', log: note} : note)}\n`)
-      skipped = 0
-    }
+  const write = (value: unknown) => {
     res.write(`${JSON.stringify(value)}\n`)
   }
+  const skipped = new Map<string, number>()
+  let behind = false
+  const catchUp = () => {
+    behind = false
+    const missed = [...skipped]
+    skipped.clear()
+    const resent: LogLine[] = []
+    for (const [unit, count] of missed) {
+      const again = host.tail([unit], Math.min(count, CATCH_UP_LINES))
+      const lost = count - again.length
+      write(
+        wrap({
+          unit,
+          stream: 'system',
+          line: `[naaccord] ${lost} log lines skipped: this client fell behind (the log files have them)${again.length ? `; the latest ${again.length} follow` : ''}`,
+          ts: again[0]?.ts ?? Date.now(),
+        }),
+      )
+      resent.push(...again)
+    }
+    resent.sort((a, b) => a.ts - b.ts)
+    for (const line of resent) write(wrap(line))
+  }
+  const log = (line: LogLine) => {
+    if (!behind && res.writableLength > BEHIND_BYTES) {
+      behind = true
+      res.once('drain', catchUp)
+    }
+    if (behind) {
+      skipped.set(line.unit, (skipped.get(line.unit) ?? 0) + 1)
+      return
+    }
+    write(wrap(line))
+  }
+  return {write, log}
 }
 
 export function serveControl(host: SessionHost, socketPath: string): Promise<http.Server> {
@@ -79,22 +110,23 @@ export function serveControl(host: SessionHost, socketPath: string): Promise<htt
         const names = (url.searchParams.get('names') ?? '').split(',').filter(Boolean)
         const tail = Number(url.searchParams.get('tail') ?? '200')
         const follow = url.searchParams.get('follow') === '1'
-        const write = ndjsonWriter(res)
+        const {write, log} = ndjsonWriter(res, host, (line) => line)
         const wanted = new Set(names)
         if (tail > 0) for (const line of host.tail(names, tail)) write(line)
         if (!follow) return res.end()
         const off = host.subscribe((event) => {
-          if (event.type === 'log' && (wanted.size === 0 || wanted.has(event.log.unit))) write(event.log, true)
+          if (event.type === 'log' && (wanted.size === 0 || wanted.has(event.log.unit))) log(event.log)
           if (event.type === 'shutdown' && event.phase === 'end') res.end()
         })
         res.on('close', off)
         return
       }
       if (req.method === 'GET' && url.pathname === '/events') {
-        const write = ndjsonWriter(res)
+        const {write, log} = ndjsonWriter(res, host, (line) => ({type: 'log', log: line}) satisfies SessionEvent)
         write({type: 'status', status: host.status()} satisfies SessionEvent)
         const off = host.subscribe((event) => {
-          write(event, event.type === 'log')
+          if (event.type === 'log') log(event.log)
+          else write(event)
           if (event.type === 'shutdown' && event.phase === 'end') res.end()
         })
         res.on('close', off)

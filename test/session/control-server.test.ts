@@ -1,9 +1,12 @@
-/** The control socket under backpressure: a slow client loses log lines (and is told), never state events. */
+/**
+ * The control socket under backpressure: a slow client loses log lines (and is told), never state events, and
+ * once it has caught up it gets the latest lines again, so that a view that follows shows the present.
+ */
 import http from 'node:http'
 import path from 'node:path'
 import {afterEach, expect, it} from 'vitest'
 import {type SessionHost, serveControl} from '../../src/session/control-server.js'
-import type {SessionEvent, SessionStatus} from '../../src/session/protocol.js'
+import type {LogLine, SessionEvent, SessionStatus} from '../../src/session/protocol.js'
 import {tempDir} from '../helpers/index.js'
 
 const cleanups: (() => void | Promise<void>)[] = []
@@ -15,10 +18,11 @@ it('a client that stops reading /events misses log lines with a note, but gets e
   const t = tempDir()
   cleanups.push(t.cleanup)
   const listeners = new Set<(e: SessionEvent) => void>()
+  const sent: LogLine[] = []
   const status = {units: []} as unknown as SessionStatus
   const host: SessionHost = {
     status: () => status,
-    tail: () => [],
+    tail: (names, n) => sent.filter((l) => names.includes(l.unit)).slice(-n),
     subscribe: (l) => {
       listeners.add(l)
       return () => listeners.delete(l)
@@ -35,6 +39,7 @@ it('a client that stops reading /events misses log lines with a note, but gets e
   })
   res.pause() // a client that has stopped reading
   const emit = (e: SessionEvent) => {
+    if (e.type === 'log') sent.push(e.log)
     for (const l of listeners) l(e)
   }
   const line = 'x'.repeat(1000)
@@ -52,8 +57,11 @@ it('a client that stops reading /events misses log lines with a note, but gets e
     for (const l of lines) if (l) events.push(JSON.parse(l) as SessionEvent)
   })
   res.resume()
-  // Once the client has caught up, the next log line goes through, preceded by the note of what it missed.
-  while (events.filter((e) => e.type === 'unit').length === 0) await new Promise((r) => setTimeout(r, 20))
+  // Once the client has caught up, with nothing new emitted, it gets the note of what it missed, then the
+  // latest lines again, up to the very last one.
+  const last = () => events.filter((e) => e.type === 'log').at(-1)
+  while (!(last()?.type === 'log' && (last() as {log: LogLine}).log.ts === 19_999))
+    await new Promise((r) => setTimeout(r, 20))
   emit({type: 'log', log: {unit: 'web', stream: 'stdout', line: 'after', ts: 1}})
   emit({type: 'shutdown', phase: 'end'})
   await new Promise((r) => res.on('end', r))
@@ -61,6 +69,16 @@ it('a client that stops reading /events misses log lines with a note, but gets e
   const logs = events.filter((e) => e.type === 'log')
   expect(logs.length).toBeLessThan(20_000)
   expect(events.some((e) => e.type === 'unit' && e.unit.state === 'exited' && e.unit.exitCode === 3)).toBe(true)
-  expect(logs.some((e) => e.type === 'log' && /log lines skipped: this client fell behind/.test(e.log.line))).toBe(true)
+  const noteAt = logs.findIndex(
+    (e) => e.type === 'log' && /log lines skipped: this client fell behind/.test(e.log.line),
+  )
+  const note = logs[noteAt]
+  expect(note?.type === 'log' && note.log.line).toMatch(/; the latest 1000 follow$/)
+  // What came after the note: the last 1000 lines in order, then the new one.
+  const afterNote = logs.slice(noteAt + 1)
+  expect(afterNote.map((e) => (e.type === 'log' ? e.log.ts : -1))).toEqual([
+    ...Array.from({length: 1000}, (_, i) => 19_000 + i),
+    1,
+  ])
   expect(logs.at(-1)?.type === 'log' && logs.at(-1)?.log.line).toBe('after')
 })
