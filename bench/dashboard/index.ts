@@ -23,6 +23,8 @@ const PRESS_TIMEOUT = 5000
 interface Result {
   tool: string
   latencies: number[]
+  /** The press that leaves the merged view, sent as soon as the flood shows (not among the 50). */
+  first?: number
   /** The latencies of the presses sent while the flood was still running. */
   floodLatencies: number[]
   /** Dashboard only, from its trace: send-keys → key event, and key event → frame written to the terminal. */
@@ -192,8 +194,10 @@ async function benchDashboardSession(dir: string): Promise<Result> {
     }, 250)
     try {
       if (!(await pane.waitFor((s) => /L\d \d{7}/.test(s), 20_000))) throw new Error('the flood never showed')
+      const firstAt = performance.now()
       pane.key('j')
       await pane.waitFor(shows('L1', 'L2'), PRESS_TIMEOUT)
+      const first = performance.now() - firstAt
       const p = await presses(pane, () => done)
       const end = performance.now() + 300_000
       while (!done && performance.now() < end) await new Promise((r) => setTimeout(r, 250))
@@ -202,9 +206,15 @@ async function benchDashboardSession(dir: string): Promise<Result> {
       const tEnd = performance.now() + 5000
       while (!existsSync(traceFile) && performance.now() < tEnd) await new Promise((r) => setTimeout(r, 50))
       await new Promise((r) => setTimeout(r, 300))
+      if (process.env.KEEP_TRACE)
+        writeFileSync(
+          process.env.KEEP_TRACE,
+          `first ${performance.timeOrigin + firstAt}\n${readFileSync(traceFile, 'utf8')}`,
+        )
       return {
         tool: 'naaccord dashboard',
         ...p,
+        first,
         inside: traceSplit(traceFile, p.sent),
         floodSeconds,
         cpuSeconds: u.cpu,
@@ -323,7 +333,11 @@ async function main() {
   if (!existsSync(path.join(repo, 'dist', 'commands', 'dashboard.js')))
     throw new Error('build first: npx tsc -p tsconfig.json')
   const results: Result[] = []
-  for (const run of [benchDashboard, benchMprocs]) {
+  // ONLY=naaccord or ONLY=mprocs runs one side (a quick look; the comparison needs both).
+  const only = process.env.ONLY
+  for (const run of [benchDashboard, benchMprocs].filter(
+    (f) => !only || f.name.toLowerCase().includes(only === 'naaccord' ? 'dashboard' : only),
+  )) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'nac-bd-'))
     try {
       console.error(`${run.name}…`)
@@ -358,6 +372,7 @@ async function main() {
       'presses during the flood',
       (r) => `${r.duringFlood}/${PRESSES}${r.timeouts ? ` (${r.timeouts} timed out at ${PRESS_TIMEOUT} ms)` : ''}`,
     ],
+    ['first press, flood just begun', (r) => (r.first === undefined ? '-' : `${r.first.toFixed(0)} ms`)],
     ['flood duration', (r) => `${r.floodSeconds.toFixed(1)} s`],
     ['CPU time (user+sys)', (r) => `${r.cpuSeconds.toFixed(2)} s`],
     ['peak RSS', (r) => `${r.peakRssMb.toFixed(0)} MB`],

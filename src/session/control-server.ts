@@ -38,10 +38,16 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
   })
 }
 
-/** Bytes a client may have unread before its log lines are dropped. */
-const BEHIND_BYTES = 8 * 1024 * 1024
-/** Latest lines per unit sent again when a client that fell behind has caught up. */
-export const CATCH_UP_LINES = 1000
+/**
+ * How far behind a client may fall (bytes it has not read yet) before its log lines are dropped, and how many of
+ * the latest lines per unit it gets again once it has caught up. `logs -f` keeps more; a dashboard, which shows
+ * a screenful, is kept close to the present: with a flood on, reading an 8 MiB backlog took it seconds, during
+ * which a newly selected pane could still be empty.
+ */
+export const BEHIND = {
+  logs: {bytes: 8 * 1024 * 1024, catchUpLines: 1000},
+  events: {bytes: 1024 * 1024, catchUpLines: 300},
+}
 
 /**
  * Writes NDJSON. Under backpressure, log lines are dropped rather than buffered without bound (a stuck client
@@ -57,6 +63,7 @@ function ndjsonWriter(
   res: http.ServerResponse,
   host: SessionHost,
   wrap: (line: LogLine) => unknown,
+  limits: {bytes: number; catchUpLines: number},
 ): {write: (value: unknown) => void; log: (line: LogLine) => void} {
   res.writeHead(200, {'content-type': 'application/x-ndjson', 'cache-control': 'no-store'})
   res.flushHeaders()
@@ -71,7 +78,7 @@ function ndjsonWriter(
     skipped.clear()
     const resent: LogLine[] = []
     for (const [unit, count] of missed) {
-      const again = host.tail([unit], Math.min(count, CATCH_UP_LINES))
+      const again = host.tail([unit], Math.min(count, limits.catchUpLines))
       const lost = count - again.length
       write(
         wrap({
@@ -87,7 +94,7 @@ function ndjsonWriter(
     for (const line of resent) write(wrap(line))
   }
   const log = (line: LogLine) => {
-    if (!behind && res.writableLength > BEHIND_BYTES) {
+    if (!behind && res.writableLength > limits.bytes) {
       behind = true
       res.once('drain', catchUp)
     }
@@ -110,7 +117,7 @@ export function serveControl(host: SessionHost, socketPath: string): Promise<htt
         const names = (url.searchParams.get('names') ?? '').split(',').filter(Boolean)
         const tail = Number(url.searchParams.get('tail') ?? '200')
         const follow = url.searchParams.get('follow') === '1'
-        const {write, log} = ndjsonWriter(res, host, (line) => line)
+        const {write, log} = ndjsonWriter(res, host, (line) => line, BEHIND.logs)
         const wanted = new Set(names)
         if (tail > 0) for (const line of host.tail(names, tail)) write(line)
         if (!follow) return res.end()
@@ -122,7 +129,12 @@ export function serveControl(host: SessionHost, socketPath: string): Promise<htt
         return
       }
       if (req.method === 'GET' && url.pathname === '/events') {
-        const {write, log} = ndjsonWriter(res, host, (line) => ({type: 'log', log: line}) satisfies SessionEvent)
+        const {write, log} = ndjsonWriter(
+          res,
+          host,
+          (line) => ({type: 'log', log: line}) satisfies SessionEvent,
+          BEHIND.events,
+        )
         write({type: 'status', status: host.status()} satisfies SessionEvent)
         const off = host.subscribe((event) => {
           if (event.type === 'log') log(event.log)
