@@ -5,7 +5,7 @@
 import http from 'node:http'
 import path from 'node:path'
 import {afterEach, expect, it} from 'vitest'
-import {type SessionHost, serveControl} from '../../src/session/control-server.js'
+import {BEHIND, type SessionHost, serveControl} from '../../src/session/control-server.js'
 import type {LogLine, SessionEvent, SessionStatus} from '../../src/session/protocol.js'
 import {tempDir} from '../helpers/index.js'
 
@@ -43,7 +43,7 @@ it('a client that stops reading /events misses log lines with a note, but gets e
     for (const l of listeners) l(e)
   }
   const line = 'x'.repeat(1000)
-  // ~20 MB of log events: far past the 8 MB the socket may buffer for one client.
+  // ~20 MB of log events: far past the 1 MB the socket may buffer for one client.
   for (let i = 0; i < 20_000; i++) emit({type: 'log', log: {unit: 'web', stream: 'stdout', line, ts: i}})
   emit({type: 'unit', unit: {name: 'web', kind: 'server', state: 'exited', exitCode: 3, restarts: 0, logFile: 'x'}})
 
@@ -73,11 +73,12 @@ it('a client that stops reading /events misses log lines with a note, but gets e
     (e) => e.type === 'log' && /log lines skipped: this client fell behind/.test(e.log.line),
   )
   const note = logs[noteAt]
-  expect(note?.type === 'log' && note.log.line).toMatch(/; the latest 1000 follow$/)
-  // What came after the note: the last 1000 lines in order, then the new one.
+  expect(note?.type === 'log' && note.log.line).toMatch(new RegExp(`; the latest ${BEHIND.events.catchUpLines} follow$`))
+  // What came after the note: the last lines in order, then the new one.
+  const again = BEHIND.events.catchUpLines
   const afterNote = logs.slice(noteAt + 1)
   expect(afterNote.map((e) => (e.type === 'log' ? e.log.ts : -1))).toEqual([
-    ...Array.from({length: 1000}, (_, i) => 19_000 + i),
+    ...Array.from({length: again}, (_, i) => 20_000 - again + i),
     1,
   ])
   expect(logs.at(-1)?.type === 'log' && logs.at(-1)?.log.line).toBe('after')
