@@ -73,7 +73,9 @@ it('a client that stops reading /events misses log lines with a note, but gets e
     (e) => e.type === 'log' && /log lines skipped: this client fell behind/.test(e.log.line),
   )
   const note = logs[noteAt]
-  expect(note?.type === 'log' && note.log.line).toMatch(new RegExp(`; the latest ${BEHIND.events.catchUpLines} follow$`))
+  expect(note?.type === 'log' && note.log.line).toMatch(
+    new RegExp(`; the latest ${BEHIND.events.catchUpLines} follow$`),
+  )
   // What came after the note: the last lines in order, then the new one.
   const again = BEHIND.events.catchUpLines
   const afterNote = logs.slice(noteAt + 1)
