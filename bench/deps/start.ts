@@ -10,6 +10,7 @@
  */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {randomBytes} from 'node:crypto'
+import {readFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type Docker from 'dockerode'
@@ -44,6 +45,23 @@ const depsYaml = `dependencies:
     ports: ["127.0.0.1:0:6379"]
     ready: {exec: {command: [redis-cli, ping]}, interval: 100ms}
 `
+
+/** CPU seconds used so far by the engine's service process, when this machine says which it is (podman here). */
+function engineCpu(): number | undefined {
+  try {
+    const pid = readFileSync('/run/naaccord-engine/podman-service.pid', 'utf8').trim()
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(f[11]) + Number(f[12])) / 100
+  } catch {
+    return undefined
+  }
+}
+const engineSpent = async <T>(run: () => Promise<T>): Promise<[T, number | undefined]> => {
+  const before = engineCpu()
+  const out = await run()
+  const after = engineCpu()
+  return [out, before === undefined || after === undefined ? undefined : after - before]
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
@@ -183,12 +201,17 @@ for (let i = 0; i < rounds; i++) {
   const order = i % 2 === 0 ? ['parts', 'start'] : ['start', 'parts']
   let start = 0
   let parts = {mariadb: 0, redis: 0, services: 0, web: 0}
+  const engine: {start?: number; parts?: number} = {}
   for (const which of order) {
-    if (which === 'start') start = await viaNaaccord()
-    else parts = await partsAlone()
+    if (which === 'start') [start, engine.start] = await engineSpent(viaNaaccord)
+    else [parts, engine.parts] = await engineSpent(partsAlone)
   }
   const sum = parts.mariadb + parts.redis + parts.services + parts.web
   console.log(
     `round ${i + 1}: naaccord start ${f(start)} | parts alone: mariadb ${f(parts.mariadb)} + redis ${f(parts.redis)} + services ${f(parts.services)} + web ${f(parts.web)} = ${f(sum)} | ratio ${(start / sum).toFixed(2)} (target ≤ 1.15)`,
   )
+  if (engine.start !== undefined)
+    console.log(
+      `  engine (podman service) CPU, start to teardown: naaccord ${engine.start.toFixed(2)} s, parts ${engine.parts?.toFixed(2)} s`,
+    )
 }

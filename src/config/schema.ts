@@ -190,6 +190,11 @@ export const Dependency = z
         timeout: Duration.default(5000),
         retries: z.number().int().positive().default(3),
         startPeriod: Duration.default(0),
+        /**
+         * While the container is starting, naaccord also runs the test itself this often (0: leave it to the
+         * engine), so that it is known healthy as soon as it is rather than at the engine's next interval.
+         */
+        startInterval: Duration.default(250),
       })
       .strict()
       .optional(),

@@ -1,0 +1,47 @@
+/**
+ * A container's health check, run by naaccord itself while the container is starting. Engines run it every
+ * `interval` (podman here: every second during the start period; Docker before 25 ignores `start_interval`), so a
+ * database ready after 2.1 s was seen healthy at 3–4 s. Running the same test in the container (exec, as the
+ * engine does) knows it as soon as it is true. Only CMD and CMD-SHELL tests can be run.
+ *
+ * An exec is not free (with podman each one costs ~150 ms of engine CPU, which slowed a database's first start
+ * by seconds when run every 250 ms), so the test is run only once the container's published port accepts a
+ * connection: with podman, which has no userland proxy, that means its server listens.
+ */
+import net from 'node:net'
+import type Docker from 'dockerode'
+import type {ProbeConfig} from '../config/schema.js'
+import {execProbe} from './probes/exec.js'
+
+/** The argv of a health check test (`["CMD", …]` or `["CMD-SHELL", "…"]`), or undefined when it has none. */
+export function healthTestCommand(test: readonly string[] | undefined): string[] | undefined {
+  if (!test || test.length < 2) return undefined
+  if (test[0] === 'CMD') return test.slice(1)
+  if (test[0] === 'CMD-SHELL') return ['/bin/sh', '-c', test[1]]
+  return undefined
+}
+
+/** Runs the test once in the container: undefined when it passed, otherwise why not. */
+export function runHealthTest(
+  container: Docker.Container,
+  command: string[],
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const probe = {exec: {command}} as ProbeConfig
+  return execProbe(probe, {container, ports: new Map(), lines: () => [], signal}, timeoutMs)
+}
+
+/** Whether 127.0.0.1:port accepts a TCP connection within timeoutMs. */
+export function portAccepts(port: number, timeoutMs = 200): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({host: '127.0.0.1', port})
+    const done = (ok: boolean) => {
+      socket.destroy()
+      resolve(ok)
+    }
+    socket.setTimeout(timeoutMs, () => done(false))
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}
