@@ -3,7 +3,7 @@ import path from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
 import {buildPlan} from '../config/plan.js'
-import {spawnSupervisor} from '../session/detach.js'
+import {finishDetached, spawnSupervisor} from '../session/detach.js'
 import {JsonPrinter, PrefixedPrinter, timeline} from '../session/output.js'
 import type {SessionEvent} from '../session/protocol.js'
 import type {Session} from '../session/session.js'
@@ -115,7 +115,7 @@ once everything is ready and leaves the supervisor running in the background (st
     for (const line of await clearStaleSession(plan.stateDir)) this.out(`naaccord: ${line}\n`)
     const began = Date.now()
     const sup = spawnSupervisor(plan.stateDir, passOn)
-    let message = await sup.next()
+    const message = await sup.next()
     if (message.type === 'listening' && dashboard) {
       sup.release()
       const entry = path.join(import.meta.dirname, '..', 'dashboard', 'index.js')
@@ -126,31 +126,10 @@ once everything is ready and leaves the supervisor running in the background (st
         return
       }
     }
-    while (message.type === 'listening') message = await sup.next()
-    if (message.type === 'failed') {
-      // Nothing half-started is left behind: the supervisor stops what it launched.
-      if (sup.child.exitCode === null && sup.child.pid) {
-        const exited = new Promise((r) => sup.child.once('exit', r))
-        process.kill(sup.child.pid, 'SIGTERM')
-        await exited
-      }
-      sup.release()
-      this.fail(message.problems)
-    }
-    sup.release()
-    const status = message.status
-    if (json) {
-      for (const u of status.units)
-        this.out(`${JSON.stringify({event: 'ready', unit: u.name, pid: u.pid, port: u.port, readyMs: u.readyMs})}\n`)
-      this.out(
-        `${JSON.stringify({event: 'up', supervisorPid: status.supervisorPid, socketPath: status.socketPath, ms: Date.now() - began})}\n`,
-      )
-      return
-    }
-    this.out(timeline(status.units, status.startedAt))
-    this.out(
-      `naaccord: session running in the background (supervisor pid ${status.supervisorPid}); \`naaccord stop\` stops it\n`,
-    )
+    // Back in the queue: finishDetached reads on from this message.
+    sup.unshift(message)
+    const code = await finishDetached(sup, json, began)
+    if (code !== 0) this.exit(code)
   }
 
   private async foreground(plan: ReturnType<typeof buildPlan>, json: boolean): Promise<void> {

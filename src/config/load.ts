@@ -3,18 +3,19 @@
  * ${VAR} from the environment and .env → validate with the zod schema. Any problem becomes a ConfigError that
  * lists every issue with file, line, column and field path; nothing else is thrown.
  */
-import {existsSync, readFileSync, statSync} from 'node:fs'
+import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {parseEnv} from 'node:util'
 import {type Document, isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, visit} from 'yaml'
 import type {z} from 'zod'
 import {ConfigError, type ConfigIssue, didYouMean, formatPath} from './errors.js'
+import {CONFIG_FILE, findConfigFile} from './find.js'
 import {checkConfigGraph} from './graph-check.js'
 import {type InterpolationError, interpolateValue} from './interpolate.js'
 import {ApiKey, Config, DependsOn, Duration, type NaaccordConfig, Port, RestartPolicy} from './schema.js'
 import {allowedKeysAt, isRecordAt, peel, schemasAt} from './schema-keys.js'
 
-export const CONFIG_FILE = 'naaccord.config.yaml'
+export {CONFIG_FILE, findConfigFile}
 export const LOCAL_OVERLAY_FILE = 'naaccord.local.yaml'
 
 export interface LoadOptions {
@@ -45,43 +46,6 @@ interface ParsedFile {
   file: string
   doc: Document.Parsed
   lines: LineCounter
-}
-
-/** Finds the config file: explicit path, NAACCORD_CONFIG, or the nearest naaccord.config.yaml above cwd. */
-export function findConfigFile(options: LoadOptions = {}): string {
-  const cwd = options.cwd ?? process.cwd()
-  const env = options.env ?? process.env
-  const explicit = options.configPath ?? env.NAACCORD_CONFIG
-  if (explicit) {
-    const file = path.resolve(cwd, explicit)
-    const source = options.configPath ? '--config' : 'NAACCORD_CONFIG'
-    if (!existsSync(file)) throw new ConfigError([{file, path: '', message: `no such file (from ${source})`}])
-    if (statSync(file).isDirectory()) {
-      throw new ConfigError([
-        {
-          file,
-          path: '',
-          message: `is a directory, not a config file (from ${source}); pass ${path.join(file, CONFIG_FILE)}`,
-        },
-      ])
-    }
-    return file
-  }
-  let dir = path.resolve(cwd)
-  for (;;) {
-    const candidate = path.join(dir, CONFIG_FILE)
-    if (existsSync(candidate) && statSync(candidate).isFile()) return candidate
-    const parent = path.dirname(dir)
-    if (parent === dir) break
-    dir = parent
-  }
-  throw new ConfigError([
-    {
-      file: path.join(path.resolve(cwd), CONFIG_FILE),
-      path: '',
-      message: `no ${CONFIG_FILE} here or in any parent folder; run \`naaccord init\` to write one, or pass --config FILE`,
-    },
-  ])
 }
 
 function parseFile(file: string): ParsedFile | ConfigIssue[] {

@@ -4,14 +4,16 @@
  * relative paths made absolute, units ordered by their dependencies. Data flows one way from here:
  * plan → running session → views.
  */
+
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {selfCommand} from '../util/self.js'
 import {ConfigError, type ConfigIssue} from './errors.js'
+import {STATE_DIR} from './find.js'
 import type {LoadedConfig} from './load.js'
 import type {ConditionName, DependencyConfig, ProbeConfig, RestartConfig, ServerConfig} from './schema.js'
 
-export const STATE_DIR = '.naaccord'
+export {STATE_DIR}
 
 export interface PlanOptions {
   /** Active profiles (--profile, NAACCORD_PROFILES); units with profiles run only when one is active. */

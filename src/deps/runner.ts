@@ -75,14 +75,18 @@ export class DependencyRunner implements UnitRunner {
     this.ports = boundPorts(info.NetworkSettings.Ports as never)
     this.lines = []
     this.follower?.close()
-    this.follower = await followLogs(container, info.State.StartedAt, (stream, line) => {
-      this.lines.push({stream, line})
-      if (this.lines.length > KEEP_LINES) this.lines.splice(0, this.lines.length - KEEP_LINES)
-      hooks.log(stream, line)
-    })
-    // Watching from now catches this launch's exit, whenever it comes.
     this.exitWatch?.close()
-    this.exitWatch = await watchExit(docker, container)
+    // Both at once (each is a request the engine answers in 100–300 ms while it starts containers). The follow
+    // starts from StartedAt, so lines printed meanwhile are not lost; watching from now catches this launch's
+    // exit, whenever it comes.
+    ;[this.follower, this.exitWatch] = await Promise.all([
+      followLogs(container, info.State.StartedAt, (stream, line) => {
+        this.lines.push({stream, line})
+        if (this.lines.length > KEEP_LINES) this.lines.splice(0, this.lines.length - KEEP_LINES)
+        hooks.log(stream, line)
+      }),
+      watchExit(docker, container),
+    ])
     this.exited = this.exitWatch.exited
     const first = this.ports.values().next().value
     hooks.update({

@@ -7,6 +7,8 @@ import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdirSync, openSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
+import chalk from 'chalk'
+import {timeline} from './output.js'
 import type {SessionStatus} from './protocol.js'
 import type {Session, SessionStartError} from './session.js'
 import type {SuperviseArgs} from './supervise-main.js'
@@ -14,12 +16,14 @@ import type {SuperviseArgs} from './supervise-main.js'
 export type SupervisorMessage =
   | {type: 'listening'; socketPath: string; status: SessionStatus}
   | {type: 'ready'; status: SessionStatus}
-  | {type: 'failed'; problems: string[]; status?: SessionStatus}
+  | {type: 'failed'; problems: string[]; status?: SessionStatus; configIssues?: number}
 
 export interface DetachedSupervisor {
   child: ChildProcess
   /** Resolves with the first of listening (when asked) / ready / failed, or failed if the child exits first. */
   next(): Promise<SupervisorMessage>
+  /** Puts a message read with next() back, to be read again first. */
+  unshift(message: SupervisorMessage): void
   /** Closes the channel and unreferences the child so this process can exit while it runs on. */
   release(): void
 }
@@ -65,12 +69,21 @@ export function spawnSupervisor(stateDir: string, args: SuperviseArgs): Detached
         if (m) resolve(m)
         else waiting = resolve
       }),
+    unshift: (m) => {
+      if (waiting) push(m)
+      else queue.unshift(m)
+    },
     release: () => {
       child.removeAllListeners('exit')
       if (child.connected) child.disconnect()
       child.unref()
     },
   }
+}
+
+/** The child's side, for a config that does not load: its located problems, and how many. */
+export function reportConfigError(problems: string[], issues: number): void {
+  if (process.send && process.connected) process.send({type: 'failed', problems, configIssues: issues})
 }
 
 /** The child's side: report to the parent over IPC (when there is one) and stop sending once it lets go. */
@@ -90,4 +103,50 @@ export function reportToParent(session: Session | SessionStartError): void {
   // Once the parent is gone, the channel must not keep this process alive.
   process.channel?.unref()
   process.on('disconnect', () => undefined)
+}
+
+/**
+ * The parent's side once the supervisor is spawned (no dashboard): waits for ready or failed, prints the
+ * start-up timeline (or JSON lines) or the problems, and lets the supervisor go. A supervisor that failed stops
+ * what it launched; this waits for it to exit, so nothing half-started is left. Returns the exit code.
+ */
+export async function finishDetached(sup: DetachedSupervisor, json: boolean, began: number): Promise<number> {
+  const out = (text: string) => process.stdout.write(text)
+  let message = await sup.next()
+  while (message.type === 'listening') message = await sup.next()
+  if (message.type === 'failed') {
+    if (sup.child.exitCode === null && sup.child.pid) {
+      const exited = new Promise((r) => sup.child.once('exit', r))
+      process.kill(sup.child.pid, 'SIGTERM')
+      await exited
+    }
+    sup.release()
+    const problems = message.problems
+    if (message.configIssues) {
+      // As every command reports a config that does not load (src/cli/base.ts).
+      process.stderr.write(
+        `${chalk.red(`✗ naaccord: the config has ${message.configIssues === 1 ? 'a problem' : `${message.configIssues} problems`}:`)}\n`,
+      )
+      for (const line of problems) process.stderr.write(`  ${line}\n`)
+    } else {
+      process.stderr.write(`✗ naaccord start: ${problems.length === 1 ? problems[0] : 'cannot start:'}\n`)
+      if (problems.length > 1) for (const p of problems) process.stderr.write(`  ${p}\n`)
+    }
+    return 1
+  }
+  sup.release()
+  const status = message.status
+  if (json) {
+    for (const u of status.units)
+      out(`${JSON.stringify({event: 'ready', unit: u.name, pid: u.pid, port: u.port, readyMs: u.readyMs})}\n`)
+    out(
+      `${JSON.stringify({event: 'up', supervisorPid: status.supervisorPid, socketPath: status.socketPath, ms: Date.now() - began})}\n`,
+    )
+    return 0
+  }
+  out(timeline(status.units, status.startedAt))
+  out(
+    `naaccord: session running in the background (supervisor pid ${status.supervisorPid}); \`naaccord stop\` stops it\n`,
+  )
+  return 0
 }

@@ -6,7 +6,7 @@
 import {ConfigError} from '../config/errors.js'
 import {loadConfig} from '../config/load.js'
 import {buildPlan} from '../config/plan.js'
-import {reportToParent} from './detach.js'
+import {reportConfigError, reportToParent} from './detach.js'
 import {SessionStartError, startSession} from './session.js'
 
 export interface SuperviseArgs {
@@ -34,7 +34,9 @@ async function main(): Promise<number> {
         : error instanceof ConfigError
           ? error.message.split('\n')
           : [(error as Error).message]
-    reportToParent(new SessionStartError(problems))
+    // A config that does not load is reported as every command reports it (the parent may not have loaded it).
+    if (error instanceof ConfigError) reportConfigError(problems, error.issues.length)
+    else reportToParent(new SessionStartError(problems))
     for (const p of problems) log(p)
     return 1
   }
