@@ -1,14 +1,18 @@
 /**
- * Receives a multipart (or urlencoded) body with busboy: text fields into a map, one named file part streamed
- * into temp/ while it is hashed. Fields may come before or after the file, so nothing is decided until the body
- * is complete; a body cut off at any byte leaves nothing behind.
+ * Receives a multipart (or urlencoded) body: text fields into a map, one named file part streamed into temp/ while
+ * it is hashed. Fields may come before or after the file, so nothing is decided until the body is complete; a body
+ * cut off at any byte leaves nothing behind. The multipart parser is our own (multipart.ts says why).
  */
 import type {IncomingMessage} from 'node:http'
 import {pipeline} from 'node:stream/promises'
-import busboy from 'busboy'
 import {HttpError, readJsonObject} from '../http-util.js'
 import {STREAM_HWM, type StagedFile, type Storage} from '../storage.js'
 import {ClientGone} from './context.js'
+import {isFilePart, MultipartParser, multipartBoundary} from './multipart.js'
+
+const LIMITS = {fieldSize: 1024 * 1024, fields: 100, parts: 1000}
+/** An urlencoded body is read whole, so it has a cap of its own (no client of ours sends one; busboy streamed it). */
+const URLENCODED_LIMIT = 4 * 1024 * 1024
 
 export interface ReceivedFile extends StagedFile {
   mimeType: string
@@ -29,40 +33,42 @@ export async function receiveForm(req: IncomingMessage, storage: Storage, fileFi
     )
     return {fields}
   }
-  let parser: busboy.Busboy
-  try {
-    parser = busboy({
-      headers: req.headers,
-      highWaterMark: STREAM_HWM,
-      fileHwm: STREAM_HWM,
-      limits: {fieldSize: 1024 * 1024, fields: 100, parts: 1000},
-    })
-  } catch {
-    throw new HttpError(400, 'Expected a multipart/form-data body')
+  if (/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) {
+    return {fields: await readUrlencoded(req)}
   }
+  const boundary = multipartBoundary(req.headers['content-type'])
+  if (boundary === undefined) throw new HttpError(400, 'Expected a multipart/form-data body')
   const fields: Record<string, string> = {}
   const abort = new AbortController()
   let staging: Promise<ReceivedFile> | undefined
   let stageError: Error | undefined
-  parser.on('field', (name, value) => {
-    if (!Object.hasOwn(fields, name)) fields[name] = value
-  })
-  parser.on('file', (name, stream, info) => {
-    // Until stage() has opened its temp file and piped this stream, nothing else listens: an abort meanwhile
-    // must not become an unhandled 'error' (stage's pipeline still sees the stream destroyed).
-    stream.on('error', () => {})
-    if (name !== fileField || staging) {
-      stream.resume()
-      return
-    }
-    staging = storage
-      .stage(stream, abort.signal)
-      .then((staged) => ({...staged, mimeType: info.mimeType, filename: info.filename ?? ''}))
-    staging.catch((error: Error) => {
-      // A failed write (disk full, abort) must end the parse too, or busboy would wait for the file forever.
-      stageError = error
-      parser.destroy(error)
-    })
+  const parser: MultipartParser = new MultipartParser({
+    boundary,
+    highWaterMark: STREAM_HWM,
+    fileHighWaterMark: STREAM_HWM,
+    limits: LIMITS,
+    // The named part is the file even without a filename (a client sending it as a plain value).
+    isFile: (part) => part.name === fileField || isFilePart(part),
+    onField: (name, value) => {
+      if (!Object.hasOwn(fields, name)) fields[name] = value
+    },
+    onFile: (part, stream) => {
+      // Until stage() has opened its temp file and piped this stream, nothing else listens: an abort meanwhile
+      // must not become an unhandled 'error' (stage's pipeline still sees the stream destroyed).
+      stream.on('error', () => {})
+      if (part.name !== fileField || staging) {
+        stream.resume()
+        return
+      }
+      staging = storage
+        .stage(stream, abort.signal)
+        .then((staged) => ({...staged, mimeType: part.mimeType, filename: part.filename ?? ''}))
+      staging.catch((error: Error) => {
+        // A failed write (disk full, abort) must end the parse too, or the parser would wait for the file forever.
+        stageError = error
+        parser.destroy(error)
+      })
+    },
   })
   // 'aborted' is the one signal that the client cut the body off (not our own teardown after a failed write).
   let clientGone = false
@@ -85,6 +91,37 @@ export async function receiveForm(req: IncomingMessage, storage: Storage, fileFi
   }
   if (stageError) throw stageError
   return {fields, file: staging ? await staging : undefined}
+}
+
+/** An application/x-www-form-urlencoded body's fields (the first of each name), within the form limits. */
+async function readUrlencoded(req: IncomingMessage): Promise<Record<string, string>> {
+  const chunks: Buffer[] = []
+  let size = 0
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (size > URLENCODED_LIMIT) throw new HttpError(413, `Request body is larger than ${URLENCODED_LIMIT} bytes`)
+      chunks.push(chunk)
+    }
+  } catch (error) {
+    if (req.destroyed && !req.complete && !(error instanceof HttpError)) {
+      throw new ClientGone('the client went away mid-upload')
+    }
+    throw error
+  }
+  const fields: Record<string, string> = {}
+  let count = 0
+  for (const [name, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) {
+    if (++count > LIMITS.fields) throw new HttpError(400, `Malformed form body: more than ${LIMITS.fields} fields`)
+    if (Buffer.byteLength(value) > LIMITS.fieldSize) {
+      throw new HttpError(
+        400,
+        `Malformed form body: field ${JSON.stringify(name)} is larger than ${LIMITS.fieldSize} bytes`,
+      )
+    }
+    if (!Object.hasOwn(fields, name)) fields[name] = value
+  }
+  return fields
 }
 
 /** The `metadata` field: a JSON object string; anything else is ignored, as the depot does. */

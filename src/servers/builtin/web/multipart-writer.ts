@@ -1,6 +1,7 @@
 /**
- * Writing a multipart/form-data body is a few fixed strings around each part (RFC 7578); parsing one is what needs
- * a library (busboy). Web rebuilds the browser's upload as the body services expects: fields first, then the file.
+ * Writing a multipart/form-data body is a few fixed strings around each part (RFC 7578); parsing one is the harder
+ * half (services/multipart.ts). Web rebuilds the browser's upload as the body services expects: fields first, then
+ * the file.
  */
 import {randomBytes} from 'node:crypto'
 

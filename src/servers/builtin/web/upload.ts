@@ -3,7 +3,7 @@
  * fields of its own (path, disk, metadata) in the browser's own multipart boundary, then pipes the browser's body
  * through unchanged. Services' upload route reads the first `path` it sees (ours) and the file part named `file`
  * (the form's), so the bytes go from the browser's socket to services' socket and touch nothing on the way: no
- * disk, and almost no CPU (busboy parses once, on services). The stored path, size and SHA-256 reported are the
+ * disk, and almost no CPU (the body is parsed once, on services). The stored path, size and SHA-256 reported are the
  * ones services computed while the bytes streamed to its disk.
  */
 import type {IncomingMessage} from 'node:http'
