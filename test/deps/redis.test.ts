@@ -72,8 +72,13 @@ describe.skipIf(!engine)(`redis dependency on the real engine ${engine ? '' : NO
     const info = await docker.getContainer(`${name}-redis`).inspect()
     expect(info.Config.Labels).toMatchObject({'io.naaccord.project': name, 'io.naaccord.dependency': 'redis'})
     expect(info.HostConfig.PortBindings?.['6379/tcp']?.[0]?.HostIp).toBe('127.0.0.1')
-    expect(first.hooks.lines.some((l) => l.stream === 'stdout' && /Ready to accept connections/.test(l.line))).toBe(
-      true,
+    // The log follow is its own stream: redis may answer PING a moment before its line has come through.
+    await vi.waitFor(
+      () =>
+        expect(first.hooks.lines.some((l) => l.stream === 'stdout' && /Ready to accept connections/.test(l.line))).toBe(
+          true,
+        ),
+      {timeout: 5000, interval: 50},
     )
     expect(first.hooks.lines[0].line).toMatch(/^created container/)
     const id = first.hooks.status.containerId
