@@ -29,14 +29,35 @@ function code(error: unknown): number | undefined {
   return (error as {statusCode?: number}).statusCode
 }
 
-/** Runs the functions given to it one after another, in the order given. */
+/**
+ * Turns taken one at a time, in the order they were reserved: a runner reserves its turn when it begins
+ * starting (config order), checks its image meanwhile, and creates and starts its container when its turn comes.
+ */
 export class Serial {
-  private tail: Promise<unknown> = Promise.resolve()
+  private tail: Promise<void> = Promise.resolve()
+
+  /** Reserves the next turn; `run` waits for the turns before it, `release` gives the turn up (idempotent). */
+  reserve(): {run<T>(step: () => Promise<T>): Promise<T>; release(): void} {
+    const previous = this.tail
+    let release!: () => void
+    this.tail = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    return {
+      run: async (step) => {
+        await previous
+        try {
+          return await step()
+        } finally {
+          release()
+        }
+      },
+      release: () => release(),
+    }
+  }
 
   run<T>(step: () => Promise<T>): Promise<T> {
-    const result = this.tail.then(step)
-    this.tail = result.catch(() => undefined)
-    return result
+    return this.reserve().run(step)
   }
 }
 
@@ -63,6 +84,18 @@ export class DependencyRunner implements UnitRunner {
   }
 
   async start(signal: AbortSignal): Promise<void> {
+    // Containers are created and started one at a time, in the order the supervisor starts them (config order):
+    // two podman starts at once took ~700 ms each here, one alone ~350, so the first is running sooner. The turn is
+    // reserved now, so a quick image check of a later one cannot jump ahead; waiting for readiness stays concurrent.
+    const turn = this.engineSteps.reserve()
+    try {
+      await this.launch(signal, turn)
+    } finally {
+      turn.release()
+    }
+  }
+
+  private async launch(signal: AbortSignal, turn: ReturnType<Serial['reserve']>): Promise<void> {
     const {dep, hooks, docker} = this
     const image = dep.config.image
     hooks.update({image, message: 'checking image'})
@@ -77,10 +110,7 @@ export class DependencyRunner implements UnitRunner {
     })
     if (pullStarted) hooks.log('system', `pulled ${image} in ${((Date.now() - pullStarted) / 1000).toFixed(1)}s`)
     signal.throwIfAborted()
-    // One container is created and started at a time, in the order the supervisor starts them: the engine does
-    // the work one at a time anyway, and two at once took podman ~700 ms each here where one alone took ~350, so the
-    // first (in config order) is running sooner; waiting for readiness stays concurrent.
-    const {container, id, action} = await this.engineSteps.run(async () => {
+    const {container, id, action} = await turn.run(async () => {
       signal.throwIfAborted()
       const ensured = await ensureContainer(docker, dep, this.project, this.root)
       hooks.log('system', `${ensured.action} container ${dep.containerName} (${ensured.id.slice(0, 12)}) from ${image}`)

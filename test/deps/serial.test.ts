@@ -20,3 +20,20 @@ it('runs steps one at a time, in the order given, and a failed step does not sto
   ])
   expect(log).toEqual(['a begins', 'a ends', 'b begins', 'b ends', 'c begins', 'c ends'])
 })
+
+it('keeps the order of reservation, whenever each caller becomes ready; a released turn lets the next go', async () => {
+  const serial = new Serial()
+  const log: string[] = []
+  const first = serial.reserve()
+  const second = serial.reserve()
+  const third = serial.reserve()
+  // The second is ready first, but waits for the first; the third gives its turn up unused.
+  const b = second.run(async () => log.push('second'))
+  await new Promise((r) => setTimeout(r, 20))
+  expect(log).toEqual([])
+  third.release()
+  await first.run(async () => log.push('first'))
+  await b
+  await serial.run(async () => log.push('after'))
+  expect(log).toEqual(['first', 'second', 'after'])
+})
