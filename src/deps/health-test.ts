@@ -8,9 +8,9 @@
  * by seconds when run every 250 ms), so the test is run only once the container's published port accepts a
  * connection: with podman, which has no userland proxy, that means its server listens.
  */
-import net from 'node:net'
 import type Docker from 'dockerode'
 import type {ProbeConfig} from '../config/schema.js'
+import {tcpConnect} from '../util/ports.js'
 import {execProbe} from './probes/exec.js'
 
 /** The argv of a health check test (`["CMD", …]` or `["CMD-SHELL", "…"]`), or undefined when it has none. */
@@ -33,15 +33,6 @@ export function runHealthTest(
 }
 
 /** Whether 127.0.0.1:port accepts a TCP connection within timeoutMs. */
-export function portAccepts(port: number, timeoutMs = 200): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({host: '127.0.0.1', port})
-    const done = (ok: boolean) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(timeoutMs, () => done(false))
-    socket.once('connect', () => done(true))
-    socket.once('error', () => done(false))
-  })
+export async function portAccepts(port: number, timeoutMs = 200): Promise<boolean> {
+  return (await tcpConnect('127.0.0.1', port, timeoutMs)).ok
 }

@@ -12,7 +12,7 @@ import net from 'node:net'
 import path from 'node:path'
 import type {LoadedConfig} from '../config/load.js'
 import {buildPlan, type Plan, type PlannedServer} from '../config/plan.js'
-import {isGroupAlive} from '../util/ports.js'
+import {isGroupAlive, tcpConnect} from '../util/ports.js'
 import {resolveKey, TargetError, type TargetFlags, type Targets, tlsFromFlags} from './target.js'
 
 const TAIL_LINES = 20
@@ -78,14 +78,9 @@ async function isReady(unit: PlannedServer, key: string | undefined): Promise<bo
       return false
     }
   }
-  return new Promise((resolve) => {
-    const socket = net.connect({host: unit.host === '0.0.0.0' ? '127.0.0.1' : unit.host, port: unit.port ?? 0})
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
+  // Within the same 2 s the HTTP check above allows.
+  const host = unit.host === '0.0.0.0' ? '127.0.0.1' : unit.host
+  return (await tcpConnect(host, unit.port ?? 0, 2000)).ok
 }
 
 async function waitReady(r: Running, key: string | undefined, signal?: AbortSignal): Promise<void> {

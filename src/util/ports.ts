@@ -11,6 +11,25 @@ export interface PortHolder {
   command: string
 }
 
+/** One TCP connection attempt: accepted, refused or failed (with its error code), or no answer in time. */
+export type ConnectResult = {ok: true} | {ok: false; timedOut: true} | {ok: false; timedOut: false; code: string}
+
+/** Connects to host:port and closes at once; the probes (servers' and containers') and the oneshot share it. */
+export function tcpConnect(host: string, port: number, timeoutMs: number): Promise<ConnectResult> {
+  return new Promise((resolve) => {
+    const socket = net.connect({host, port})
+    const finish = (result: ConnectResult) => {
+      socket.destroy()
+      resolve(result)
+    }
+    socket.setTimeout(timeoutMs, () => finish({ok: false, timedOut: true}))
+    socket.once('connect', () => finish({ok: true}))
+    socket.once('error', (error: NodeJS.ErrnoException) =>
+      finish({ok: false, timedOut: false, code: error.code ?? error.message}),
+    )
+  })
+}
+
 /** True when nothing accepts a TCP connection on host:port and it can be bound (checked by binding). */
 export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
