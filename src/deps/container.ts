@@ -4,6 +4,7 @@
  */
 import type Docker from 'dockerode'
 import type {PlannedDependency} from '../config/plan.js'
+import {statusOf} from './api-error.js'
 import {LABEL_DEPENDENCY, LABEL_HASH, LABEL_PROJECT, LABEL_VOLUME} from './labels.js'
 import {createOptions, parseVolume} from './spec.js'
 
@@ -19,10 +20,6 @@ export class ForeignContainerError extends Error {
 }
 
 export type ContainerAction = 'created' | 'reused' | 'recreated'
-
-function statusOf(error: unknown): number | undefined {
-  return (error as {statusCode?: number}).statusCode
-}
 
 export async function inspectByName(docker: Docker, name: string): Promise<Docker.ContainerInspectInfo | undefined> {
   try {

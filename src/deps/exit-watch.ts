@@ -8,16 +8,13 @@
 import type {Readable} from 'node:stream'
 import type Docker from 'dockerode'
 import type {UnitExit} from '../servers/unit.js'
+import {statusOf} from './api-error.js'
 
 const POLL_MS = 2000
 
 export interface ExitWatch {
   exited: Promise<UnitExit>
   close(): void
-}
-
-function statusCode(error: unknown): number | undefined {
-  return (error as {statusCode?: number}).statusCode
 }
 
 export async function watchExit(docker: Docker, container: Docker.Container): Promise<ExitWatch> {
@@ -43,7 +40,7 @@ export async function watchExit(docker: Docker, container: Docker.Container): Pr
       close()
       settle({code: info.State.ExitCode ?? null, signal: null})
     } catch (error) {
-      if (statusCode(error) !== 404) throw error
+      if (statusOf(error) !== 404) throw error
       close()
       settle({code: null, signal: null})
     }

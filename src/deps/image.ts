@@ -4,6 +4,7 @@
  * back without an error: so every event is checked here.
  */
 import type Docker from 'dockerode'
+import {statusOf} from './api-error.js'
 
 export type PullPolicy = 'missing' | 'always' | 'never'
 
@@ -31,7 +32,7 @@ async function imageExists(docker: Docker, image: string): Promise<boolean> {
     await docker.getImage(image).inspect()
     return true
   } catch (error) {
-    if ((error as {statusCode?: number}).statusCode === 404) return false
+    if (statusOf(error) === 404) return false
     throw error
   }
 }

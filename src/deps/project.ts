@@ -3,6 +3,7 @@
  * `status` to use whether or not a session is running.
  */
 import type Docker from 'dockerode'
+import {statusOf} from './api-error.js'
 import {LABEL_DEPENDENCY, projectFilter} from './labels.js'
 
 export interface ProjectContainer {
@@ -30,7 +31,7 @@ export async function listProjectContainers(docker: Docker, project: string): Pr
 }
 
 function ignorable(error: unknown, ...codes: number[]): boolean {
-  return codes.includes((error as {statusCode?: number}).statusCode ?? 0)
+  return codes.includes(statusOf(error) ?? 0)
 }
 
 /** Stops every running container of the project (grace period, then the engine kills); returns their names. */

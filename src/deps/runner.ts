@@ -7,6 +7,7 @@ import type Docker from 'dockerode'
 import type {Plan, PlannedDependency} from '../config/plan.js'
 import type {UnitExit, UnitHooks, UnitRunner} from '../servers/unit.js'
 import {sleep} from '../util/sleep.js'
+import {statusOf} from './api-error.js'
 import {ensureContainer, ensureNetwork, startContainer} from './container.js'
 import {connectEngine} from './engine.js'
 import {type ExitWatch, watchExit} from './exit-watch.js'
@@ -24,10 +25,6 @@ const DEFAULT_START_INTERVAL_MS = 250
 /** After ready, health is looked at this often (the engine's own interval is usually seconds). */
 const HEALTH_WATCH_MS = 1000
 const KEEP_LINES = 2000
-
-function code(error: unknown): number | undefined {
-  return (error as {statusCode?: number}).statusCode
-}
 
 /**
  * Turns taken one at a time, in the order they were reserved: a runner reserves its turn when it begins
@@ -54,10 +51,6 @@ export class Serial {
       },
       release: () => release(),
     }
-  }
-
-  run<T>(step: () => Promise<T>): Promise<T> {
-    return this.reserve().run(step)
   }
 }
 
@@ -190,11 +183,9 @@ export class DependencyRunner implements UnitRunner {
           (await portAccepts(published))
         ) {
           lastSelfCheckAt = Date.now()
-          const timeout = Math.min(
-            info.Config.Healthcheck?.Timeout ? info.Config.Healthcheck.Timeout / 1e6 : 5000,
-            5000,
-          )
-          if ((await runHealthTest(container, selfCheck, timeout || 5000, signal)) === undefined) {
+          // The engine's timeout (ns; 0 or unset: its default), at most 5 s.
+          const timeout = Math.min((info.Config.Healthcheck?.Timeout ?? 0) / 1e6 || 5000, 5000)
+          if ((await runHealthTest(container, selfCheck, timeout, signal)) === undefined) {
             status = 'healthy'
             hooks.log('system', 'health: its check passed when naaccord ran it (the engine still says starting)')
           }
@@ -303,7 +294,7 @@ export class DependencyRunner implements UnitRunner {
       // The engine sends the image's stop signal, waits t seconds, then kills.
       await container.stop({t: Math.max(0, Math.ceil(timeoutMs / 1000))})
     } catch (error) {
-      if (code(error) !== 304 && code(error) !== 404) throw error
+      if (statusOf(error) !== 304 && statusOf(error) !== 404) throw error
     }
     await Promise.race([this.follower?.done, sleep(1000)])
     this.follower?.close()

@@ -5,7 +5,7 @@ it('runs steps one at a time, in the order given, and a failed step does not sto
   const serial = new Serial()
   const log: string[] = []
   const step = (name: string, ms: number, fail = false) =>
-    serial.run(async () => {
+    serial.reserve().run(async () => {
       log.push(`${name} begins`)
       await new Promise((r) => setTimeout(r, ms))
       log.push(`${name} ends`)
@@ -34,6 +34,6 @@ it('keeps the order of reservation, whenever each caller becomes ready; a releas
   third.release()
   await first.run(async () => log.push('first'))
   await b
-  await serial.run(async () => log.push('after'))
+  await serial.reserve().run(async () => log.push('after'))
   expect(log).toEqual(['first', 'second', 'after'])
 })
