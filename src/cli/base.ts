@@ -4,7 +4,7 @@
  */
 import {Command, Flags} from '@oclif/core'
 import chalk from 'chalk'
-import {ConfigError} from '../config/errors.js'
+import {ConfigError, configProblemsHeadline} from '../config/errors.js'
 import {type LoadedConfig, loadConfig} from '../config/load.js'
 
 if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') chalk.level = 0
@@ -25,11 +25,7 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(error: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<unknown> {
     if (error instanceof ConfigError) {
-      this.logToStderr(
-        chalk.red(
-          `✗ naaccord: the config has ${error.issues.length === 1 ? 'a problem' : `${error.issues.length} problems`}:`,
-        ),
-      )
+      this.logToStderr(chalk.red(configProblemsHeadline(error.issues.length)))
       for (const line of error.message.split('\n')) this.logToStderr(`  ${line}`)
       this.exit(1)
     }

@@ -3,7 +3,7 @@ import path from 'node:path'
 import {Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
 import {buildPlan} from '../config/plan.js'
-import {finishDetached, spawnSupervisor} from '../session/detach.js'
+import {finishDetached, spawnSupervisor, writeStartProblems} from '../session/detach.js'
 import {JsonPrinter, PrefixedPrinter, timeline} from '../session/output.js'
 import type {SessionEvent} from '../session/protocol.js'
 import type {Session} from '../session/session.js'
@@ -126,9 +126,7 @@ once everything is ready and leaves the supervisor running in the background (st
         return
       }
     }
-    // Back in the queue: finishDetached reads on from this message.
-    sup.unshift(message)
-    const code = await finishDetached(sup, json, began)
+    const code = await finishDetached(sup, json, began, message)
     if (code !== 0) this.exit(code)
   }
 
@@ -191,10 +189,7 @@ once everything is ready and leaves the supervisor running in the background (st
 
   private fail(problems: string[], json = false): never {
     if (json) for (const p of problems) this.out(`${JSON.stringify({event: 'error', message: p})}\n`)
-    else {
-      process.stderr.write(`✗ naaccord start: ${problems.length === 1 ? problems[0] : 'cannot start:'}\n`)
-      if (problems.length > 1) for (const p of problems) process.stderr.write(`  ${p}\n`)
-    }
+    else writeStartProblems(problems)
     this.exit(1)
   }
 }

@@ -8,6 +8,11 @@ export interface ConfigIssue {
   message: string
 }
 
+/** The headline over a config's problems, as every command prints it (the problems follow, indented). */
+export function configProblemsHeadline(count: number): string {
+  return `✗ naaccord: the config has ${count === 1 ? 'a problem' : `${count} problems`}:`
+}
+
 /** The only error the config loader throws: every problem at once, each with file, line, column and field. */
 export class ConfigError extends Error {
   readonly issues: ConfigIssue[]

@@ -8,6 +8,7 @@ import {mkdirSync, openSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import chalk from 'chalk'
+import {configProblemsHeadline} from '../config/errors.js'
 import {timeline} from './output.js'
 import type {SessionStatus} from './protocol.js'
 import type {Session, SessionStartError} from './session.js'
@@ -22,8 +23,6 @@ export interface DetachedSupervisor {
   child: ChildProcess
   /** Resolves with the first of listening (when asked) / ready / failed, or failed if the child exits first. */
   next(): Promise<SupervisorMessage>
-  /** Puts a message read with next() back, to be read again first. */
-  unshift(message: SupervisorMessage): void
   /** Closes the channel and unreferences the child so this process can exit while it runs on. */
   release(): void
 }
@@ -69,10 +68,6 @@ export function spawnSupervisor(stateDir: string, args: SuperviseArgs): Detached
         if (m) resolve(m)
         else waiting = resolve
       }),
-    unshift: (m) => {
-      if (waiting) push(m)
-      else queue.unshift(m)
-    },
     release: () => {
       child.removeAllListeners('exit')
       if (child.connected) child.disconnect()
@@ -105,14 +100,26 @@ export function reportToParent(session: Session | SessionStartError): void {
   process.on('disconnect', () => undefined)
 }
 
+/** Why `naaccord start` could not start, on stderr: one line, or a headline and the problems under it. */
+export function writeStartProblems(problems: string[]): void {
+  process.stderr.write(`✗ naaccord start: ${problems.length === 1 ? problems[0] : 'cannot start:'}\n`)
+  if (problems.length > 1) for (const p of problems) process.stderr.write(`  ${p}\n`)
+}
+
 /**
  * The parent's side once the supervisor is spawned (no dashboard): waits for ready or failed, prints the
  * start-up timeline (or JSON lines) or the problems, and lets the supervisor go. A supervisor that failed stops
  * what it launched; this waits for it to exit, so nothing half-started is left. Returns the exit code.
+ * `first` is a message the caller has already read from the supervisor, if any.
  */
-export async function finishDetached(sup: DetachedSupervisor, json: boolean, began: number): Promise<number> {
+export async function finishDetached(
+  sup: DetachedSupervisor,
+  json: boolean,
+  began: number,
+  first?: SupervisorMessage,
+): Promise<number> {
   const out = (text: string) => process.stdout.write(text)
-  let message = await sup.next()
+  let message = first ?? (await sup.next())
   while (message.type === 'listening') message = await sup.next()
   if (message.type === 'failed') {
     if (sup.child.exitCode === null && sup.child.pid) {
@@ -124,14 +131,9 @@ export async function finishDetached(sup: DetachedSupervisor, json: boolean, beg
     const problems = message.problems
     if (message.configIssues) {
       // As every command reports a config that does not load (src/cli/base.ts).
-      process.stderr.write(
-        `${chalk.red(`✗ naaccord: the config has ${message.configIssues === 1 ? 'a problem' : `${message.configIssues} problems`}:`)}\n`,
-      )
+      process.stderr.write(`${chalk.red(configProblemsHeadline(message.configIssues))}\n`)
       for (const line of problems) process.stderr.write(`  ${line}\n`)
-    } else {
-      process.stderr.write(`✗ naaccord start: ${problems.length === 1 ? problems[0] : 'cannot start:'}\n`)
-      if (problems.length > 1) for (const p of problems) process.stderr.write(`  ${p}\n`)
-    }
+    } else writeStartProblems(problems)
     return 1
   }
   sup.release()
