@@ -8,6 +8,8 @@
  */
 import type {IncomingMessage} from 'node:http'
 import {drainAndClose, sendJson} from '../http-util.js'
+// Services' own reading of the boundary: web frames its fields in the boundary services will parse.
+import {multipartBoundary} from '../services/multipart.js'
 import type {WebContext} from './context.js'
 import {fieldPart} from './multipart-writer.js'
 import {errorPage, uploadResultPage} from './page.js'
@@ -16,13 +18,6 @@ import {readBody} from './services-client.js'
 /** `web-uploads/2026-11-29/<request id>`: a fresh, safe place for every upload. */
 export function storedPathFor(rid: string, now = new Date()): string {
   return `web-uploads/${now.toISOString().slice(0, 10)}/${rid}`
-}
-
-/** The boundary of a multipart/form-data Content-Type, or undefined when it is not one. */
-export function multipartBoundary(contentType: string | undefined): string | undefined {
-  if (!contentType || !/^multipart\/form-data\s*(;|$)/i.test(contentType)) return undefined
-  const m = /;\s*boundary=(?:"([^"]{1,70})"|([^\s;"]{1,70}))/i.exec(contentType)
-  return m ? (m[1] ?? m[2]) : undefined
 }
 
 export function handleUpload(ctx: WebContext): Promise<void> {
