@@ -10,6 +10,8 @@ export interface ProcStat {
   comm: string
   ppid: number
   pgid: number
+  /** proc(5)'s one-letter state: R, S, D, Z (zombie), X (dead)… */
+  state: string
   /** Epoch ms when the process started. */
   startedAt: number
 }
@@ -29,9 +31,14 @@ function bootTime(): number {
 }
 
 export function readStat(pid: number): ProcStat | undefined {
+  return readStatFile(`/proc/${pid}/stat`, pid)
+}
+
+/** One stat file: a process's, or one thread's (`/proc/<pid>/task/<tid>/stat`). */
+export function readStatFile(file: string, pid: number): ProcStat | undefined {
   let text: string
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    text = readFileSync(file, 'utf8')
   } catch {
     return undefined
   }
@@ -46,6 +53,7 @@ export function readStat(pid: number): ProcStat | undefined {
   return {
     pid,
     comm,
+    state: fields[0],
     ppid: Number(fields[1]),
     pgid: Number(fields[2]),
     startedAt: bootTime() + (Number(fields[19]) / CLK_TCK) * 1000,

@@ -2,8 +2,8 @@
  * Is a recorded pid or process group still the one this session launched? Pids are recycled, so a live pid
  * proves nothing on its own: its start time (from /proc) must match what the session recorded.
  */
-import {readdirSync, readFileSync} from 'node:fs'
-import {groupMembers, readStat} from '../doctor/proc.js'
+import {readdirSync} from 'node:fs'
+import {groupMembers, readStat, readStatFile} from '../doctor/proc.js'
 import {isGroupAlive} from '../util/ports.js'
 
 /**
@@ -11,27 +11,18 @@ import {isGroupAlive} from '../util/ports.js'
  * never be (when pid 1 does not reap), so kill(pid, 0) alone would call it alive forever.
  */
 export function isRunning(pid: number): boolean {
-  const state = procState(`/proc/${pid}/stat`)
+  const state = readStat(pid)?.state
   if (state === undefined) return false
   if (state !== 'Z' && state !== 'X') return true
   // A multi-threaded process (Node, Python) shows its leader thread as a zombie while its other threads are
   // still exiting, and its sockets close only when the last one has: until then it still holds its ports.
   try {
     return readdirSync(`/proc/${pid}/task`).some((tid) => {
-      const s = procState(`/proc/${pid}/task/${tid}/stat`)
+      const s = readStatFile(`/proc/${pid}/task/${tid}/stat`, pid)?.state
       return s !== undefined && s !== 'Z' && s !== 'X'
     })
   } catch {
     return false
-  }
-}
-
-function procState(file: string): string | undefined {
-  try {
-    const text = readFileSync(file, 'utf8')
-    return text.slice(text.lastIndexOf(')') + 2, text.lastIndexOf(')') + 3)
-  } catch {
-    return undefined
   }
 }
 
