@@ -48,7 +48,8 @@ export function sendMethodNotAllowed(req: IncomingMessage, res: ServerResponse, 
 }
 
 /** Reads a JSON object body of at most `limit` bytes; an empty body is `{}`. */
-export async function readJsonObject(req: IncomingMessage, limit = 1024 * 1024): Promise<Record<string, unknown>> {
+/** A whole request body, refused with 413 past `limit` bytes (for the small bodies read whole). */
+export async function readBodyCapped(req: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -56,7 +57,11 @@ export async function readJsonObject(req: IncomingMessage, limit = 1024 * 1024):
     if (size > limit) throw new HttpError(413, `Request body is larger than ${limit} bytes`)
     chunks.push(chunk)
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim()
+  return Buffer.concat(chunks)
+}
+
+export async function readJsonObject(req: IncomingMessage, limit = 1024 * 1024): Promise<Record<string, unknown>> {
+  const text = (await readBodyCapped(req, limit)).toString('utf8').trim()
   if (text === '') return {}
   let value: unknown
   try {

@@ -5,7 +5,7 @@
  */
 import type {IncomingMessage} from 'node:http'
 import {pipeline} from 'node:stream/promises'
-import {HttpError, readJsonObject} from '../http-util.js'
+import {HttpError, readBodyCapped, readJsonObject} from '../http-util.js'
 import {STREAM_HWM, type StagedFile, type Storage} from '../storage.js'
 import {ClientGone} from './context.js'
 import {isFilePart, MultipartParser, multipartBoundary} from './multipart.js'
@@ -95,14 +95,9 @@ export async function receiveForm(req: IncomingMessage, storage: Storage, fileFi
 
 /** An application/x-www-form-urlencoded body's fields (the first of each name), within the form limits. */
 async function readUrlencoded(req: IncomingMessage): Promise<Record<string, string>> {
-  const chunks: Buffer[] = []
-  let size = 0
+  let body: Buffer
   try {
-    for await (const chunk of req as AsyncIterable<Buffer>) {
-      size += chunk.length
-      if (size > URLENCODED_LIMIT) throw new HttpError(413, `Request body is larger than ${URLENCODED_LIMIT} bytes`)
-      chunks.push(chunk)
-    }
+    body = await readBodyCapped(req, URLENCODED_LIMIT)
   } catch (error) {
     if (req.destroyed && !req.complete && !(error instanceof HttpError)) {
       throw new ClientGone('the client went away mid-upload')
@@ -111,7 +106,7 @@ async function readUrlencoded(req: IncomingMessage): Promise<Record<string, stri
   }
   const fields: Record<string, string> = {}
   let count = 0
-  for (const [name, value] of new URLSearchParams(Buffer.concat(chunks).toString('utf8'))) {
+  for (const [name, value] of new URLSearchParams(body.toString('utf8'))) {
     if (++count > LIMITS.fields) throw new HttpError(400, `Malformed form body: more than ${LIMITS.fields} fields`)
     if (Buffer.byteLength(value) > LIMITS.fieldSize) {
       throw new HttpError(
