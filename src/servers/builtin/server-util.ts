@@ -1,5 +1,10 @@
-/** Listening and closing for both built-in servers: bind, report the real port, and shut down without hanging. */
-import type {Server} from 'node:http'
+/**
+ * What both built-in servers share: each request's start (request id, access log, URL), and listening and
+ * closing: bind, report the real port, and shut down without hanging.
+ */
+import type {IncomingMessage, Server, ServerResponse} from 'node:http'
+import {requestIdFrom} from './http-util.js'
+import {type Logger, newRequestId} from './log.js'
 
 export interface RunningServer {
   /** http://host:port as clients should use it. */
@@ -16,6 +21,22 @@ export interface RunningServer {
  * agent, requests' pools), so a client never reuses a connection the server is closing at that moment (ECONNRESET).
  */
 export const KEEP_ALIVE_MS = 65_000
+
+/** Every request's first steps on either server: its id (the caller's, or a new one), the access log, its URL. */
+export function beginRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  log: Logger,
+  base: string,
+): {rid: string; url: URL} {
+  // A client that drops the connection makes the request emit 'error' (ECONNRESET). Every handler notices
+  // that through its own stream plumbing or the 'aborted' event; this listener keeps a stray one from crashing.
+  req.on('error', () => {})
+  const rid = requestIdFrom(req, newRequestId)
+  res.setHeader('X-Request-ID', rid)
+  log.access(req, res, rid)
+  return {rid, url: new URL(req.url ?? '/', base)}
+}
 
 export function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1'

@@ -6,10 +6,10 @@
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
 import path from 'node:path'
 import {makeKeyCheck} from '../auth.js'
-import {drainAndClose, HttpError, requestIdFrom, sendJson, sendMethodNotAllowed} from '../http-util.js'
-import {Logger, type LogSink, newRequestId, stdoutSink} from '../log.js'
+import {drainAndClose, HttpError, sendJson, sendMethodNotAllowed} from '../http-util.js'
+import {Logger, type LogSink, stdoutSink} from '../log.js'
 import {internalRouteName, ROUTE_METHODS} from '../routes-table.js'
-import {KEEP_ALIVE_MS, listen, type RunningServer} from '../server-util.js'
+import {beginRequest, KEEP_ALIVE_MS, listen, type RunningServer} from '../server-util.js'
 import {Storage} from '../storage.js'
 import {ClientGone, type RouteContext} from './context.js'
 import {ROUTES} from './routes/index.js'
@@ -40,13 +40,7 @@ export async function startServicesServer(options: ServicesServerOptions): Promi
   const checkKey = makeKeyCheck(options.apiKey)
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // A client that drops the connection makes the request emit 'error' (ECONNRESET). Every handler notices
-    // that through its own stream plumbing or the 'aborted' event; this listener keeps a stray one from crashing.
-    req.on('error', () => {})
-    const rid = requestIdFrom(req, newRequestId)
-    res.setHeader('X-Request-ID', rid)
-    log.access(req, res, rid)
-    const url = new URL(req.url ?? '/', 'http://services.invalid')
+    const {rid, url} = beginRequest(req, res, log, 'http://services.invalid')
     const name = internalRouteName(url.pathname)
     if (!name) {
       drainAndClose(req, res)

@@ -4,10 +4,10 @@
  */
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
 import {makeKeyCheck} from '../auth.js'
-import {drainAndClose, requestIdFrom, sendJson, sendMethodNotAllowed} from '../http-util.js'
-import {Logger, type LogSink, newRequestId, stdoutSink} from '../log.js'
+import {drainAndClose, sendJson, sendMethodNotAllowed} from '../http-util.js'
+import {Logger, type LogSink, stdoutSink} from '../log.js'
 import {internalRouteName, ROUTE_METHODS} from '../routes-table.js'
-import {KEEP_ALIVE_MS, listen, type RunningServer} from '../server-util.js'
+import {beginRequest, KEEP_ALIVE_MS, listen, type RunningServer} from '../server-util.js'
 import type {WebContext} from './context.js'
 import {internalHealth, publicHealth} from './health.js'
 import {uploadPage} from './page.js'
@@ -38,13 +38,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
   const checkKey = makeKeyCheck(options.apiKey)
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // A client that drops the connection makes the request emit 'error' (ECONNRESET). Every handler notices
-    // that through its own stream plumbing or the 'aborted' event; this listener keeps a stray one from crashing.
-    req.on('error', () => {})
-    const rid = requestIdFrom(req, newRequestId)
-    res.setHeader('X-Request-ID', rid)
-    log.access(req, res, rid)
-    const url = new URL(req.url ?? '/', 'http://web.invalid')
+    const {rid, url} = beginRequest(req, res, log, 'http://web.invalid')
     const ctx: WebContext = {req, res, url, rid, log, services}
     if (url.pathname === '/') {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendMethodNotAllowed(req, res, 'GET, HEAD')
