@@ -11,6 +11,7 @@
 import type Docker from 'dockerode'
 import type {ProbeConfig} from '../config/schema.js'
 import {tcpConnect} from '../util/ports.js'
+import {sleep} from '../util/sleep.js'
 import {execProbe} from './probes/exec.js'
 
 /** The argv of a health check test (`["CMD", …]` or `["CMD-SHELL", "…"]`), or undefined when it has none. */
@@ -35,4 +36,14 @@ export function runHealthTest(
 /** Whether 127.0.0.1:port accepts a TCP connection within timeoutMs. */
 export async function portAccepts(port: number, timeoutMs = 200): Promise<boolean> {
   return (await tcpConnect('127.0.0.1', port, timeoutMs)).ok
+}
+
+/** Resolves once 127.0.0.1:port accepts a connection or after withinMs, whichever is first (connects every 25 ms). */
+export async function waitForPort(port: number, withinMs: number, signal?: AbortSignal): Promise<boolean> {
+  const end = Date.now() + withinMs
+  for (;;) {
+    if (await portAccepts(port, Math.max(1, Math.min(200, end - Date.now())))) return true
+    if (signal?.aborted || Date.now() >= end) return false
+    await sleep(Math.min(25, Math.max(0, end - Date.now())), signal)
+  }
 }

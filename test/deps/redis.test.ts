@@ -123,6 +123,39 @@ describe.skipIf(!engine)(`redis dependency on the real engine ${engine ? '' : NO
     await first.runner.stop(1000)
   })
 
+  it('while its port still refuses, a starting container is not asked about every few ms (the engine has a database to start)', async () => {
+    // The published port never accepts (redis listens on another), so naaccord's own run of the health check
+    // waits on the port and the engine's health check decides.
+    const {p} = project(
+      'quiet',
+      `dependencies:
+  redis:
+    image: ${REDIS_IMAGE}
+    pull: never
+    ports: ["127.0.0.1:0:6379"]
+    command: [redis-server, --port, "6380"]
+    healthcheck: {test: [CMD, redis-cli, -p, "6380", ping], interval: 1s, startPeriod: 60s}
+    startTimeout: 60s
+    stopTimeout: 1s
+`,
+    )
+    const first = await run(p)
+    const container = (first.runner as unknown as {container: {inspect: () => Promise<unknown>}}).container
+    let inspects = 0
+    const inspect = container.inspect.bind(container)
+    container.inspect = () => {
+      inspects++
+      return inspect()
+    }
+    const t0 = Date.now()
+    await first.runner.waitReady(first.ac.signal)
+    const waited = Date.now() - t0
+    expect(first.hooks.status).toMatchObject({state: 'ready'})
+    // One look every 200 ms (and a few around the checks); it was one every ~12 ms (over 150 here).
+    expect(inspects).toBeLessThan(waited / 200 + 6)
+    await first.runner.stop(1000)
+  })
+
   it('after ready, a failing health check shows unhealthy with its output, and ready again when it passes', async () => {
     const {p} = project(
       'sick',
