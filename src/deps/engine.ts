@@ -9,7 +9,9 @@ import {existsSync, readFileSync} from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import Docker from 'dockerode'
+import type Docker from 'dockerode'
+// The value through deps/dockerode.ts: dockerode without loading its ssh and BuildKit parts until used.
+import DockerClient from './dockerode.js'
 
 export interface EngineCandidate {
   /** unix:///path, tcp://host:port or ssh://user@host, as shown to the user. */
@@ -194,7 +196,7 @@ function pingUnix(socketPath: string, timeoutMs: number): Promise<{apiVersion?: 
 
 async function tryCandidate(c: EngineCandidate, timeoutMs: number): Promise<EngineConnection> {
   // No client timeout: pulls, waits and followed logs are long requests. Pings carry their own.
-  const docker = new Docker(c.options)
+  const docker = new DockerClient(c.options)
   if (c.options.socketPath) {
     const socketPath = c.options.socketPath as string
     if (!existsSync(socketPath)) throw new Error('no such socket')
