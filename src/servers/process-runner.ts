@@ -8,11 +8,20 @@
  */
 import type {ChildProcess} from 'node:child_process'
 import {mkdirSync} from 'node:fs'
-import {execa} from 'execa'
 import type {PlannedServer} from '../config/plan.js'
 import {isGroupRunning} from '../session/proc.js'
 import {waitForProbe} from './probes/index.js'
 import type {UnitExit, UnitHooks, UnitRunner} from './unit.js'
+
+let execaModule: Promise<typeof import('execa')> | undefined
+/**
+ * execa is ~140 small ES modules, ~250 ms to load here: loaded when the first server is prepared or started rather
+ * than with the supervisor, so a session's first container request is not held up behind it.
+ */
+function loadExeca(): Promise<typeof import('execa')> {
+  execaModule ??= import('execa')
+  return execaModule
+}
 
 /** Lines kept for the log probe until the launch is ready (a pattern must match the current launch only). */
 const PROBE_LINES_MAX = 5000
@@ -37,7 +46,12 @@ export class ProcessRunner implements UnitRunner {
     return this.exited ? undefined : this.child?.pid
   }
 
-  start(_signal: AbortSignal): Promise<void> {
+  prepare(): void {
+    void loadExeca()
+  }
+
+  async start(_signal: AbortSignal): Promise<void> {
+    const {execa} = await loadExeca()
     const s = this.server
     this.linesSinceStart = []
     this.collectLines = s.ready?.log !== undefined

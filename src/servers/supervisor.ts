@@ -133,6 +133,10 @@ export class Supervisor {
   /** Starts every unit (each once its dependencies allow). Resolves when all are ready; rejects at the first that fails. */
   start(): Promise<void> {
     for (const slot of this.slots.values()) this.launchLoop(slot)
+    // After the loops have sent their first requests (a container's create goes out before execa loads).
+    setImmediate(() => {
+      for (const slot of this.slots.values()) slot.runner.prepare?.()
+    })
     return this.allReady()
   }
 

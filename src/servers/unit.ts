@@ -31,4 +31,9 @@ export interface UnitRunner {
   waitExit(): Promise<UnitExit>
   /** Graceful stop within timeoutMs, then force; resolves when nothing of the unit is left running. */
   stop(timeoutMs: number): Promise<void>
+  /**
+   * Optional: load what start needs, in the background, once the session has begun launching. A unit waiting on
+   * a database then has it loaded by the time it starts, and the first engine request is not held up by it.
+   */
+  prepare?(): void
 }
