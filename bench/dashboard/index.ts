@@ -6,7 +6,7 @@
  *
  *   npx tsc -p tsconfig.json && npx tsx bench/dashboard/index.ts        (FLOOD_LINES=… to change the flood)
  */
-import {execFileSync, spawn} from 'node:child_process'
+import {type ChildProcess, execFileSync, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -28,7 +28,7 @@ interface Result {
   /** The latencies of the presses sent while the flood was still running. */
   floodLatencies: number[]
   /** Dashboard only, from its trace: send-keys → key event, and key event → frame written to the terminal. */
-  inside?: {toKey: number[]; toFrame: number[]}
+  inside?: {toKey: number[]; toFrame: number[]; worst?: string}
   duringFlood: number
   timeouts: number
   floodSeconds: number
@@ -38,32 +38,87 @@ interface Result {
   note?: string
 }
 
+/**
+ * A tmux session of a fixed size, watched through one tmux control-mode client (`tmux -C`): key presses and
+ * captures are commands on its stdin, and it says when the pane has new output. Polling with a new `tmux
+ * capture-pane` process every millisecond instead cost a core of fork/exec and tmux server time, taken from the
+ * tool being measured (and its first key press, as a flood began, waited behind it).
+ */
 class Pane {
   readonly socket = `nac-bench-${process.pid}-${Math.random().toString(36).slice(2, 7)}`
+  private control: ChildProcess | undefined
+  /** Replies to commands, in order: each command's output lines between %begin and %end. */
+  private readonly replies: ((lines: string[], error: boolean) => void)[] = []
+  private outputWaiters: (() => void)[] = []
   constructor(command: string, cwd: string) {
     this.tmux(['new-session', '-d', '-s', 'b', '-x', '160', '-y', '45', '-c', cwd, `exec env -u NO_COLOR ${command}`])
+    // The control client must not resize the window to its own (default 80×24) size.
+    this.tmux(['set-option', '-g', 'window-size', 'manual'])
   }
   tmux(args: string[]): string {
     return execFileSync('tmux', ['-L', this.socket, ...args], {encoding: 'utf8'})
   }
+  /** The screen, through a tmux process of its own (for the slow paths: error messages, the exit watch). */
   capture(): string {
     return this.tmux(['capture-pane', '-p', '-t', 'b'])
   }
-  key(k: string): void {
-    this.tmux(['send-keys', '-t', 'b', k])
+  private attach(): ChildProcess {
+    if (this.control) return this.control
+    const control = spawn('tmux', ['-L', this.socket, '-C', 'attach-session', '-t', 'b'], {
+      stdio: ['pipe', 'pipe', 'ignore'],
+    })
+    this.control = control
+    let block: string[] | undefined
+    const lines = readline.createInterface({input: control.stdout!})
+    lines.on('line', (line) => {
+      if (block) {
+        if (line.startsWith('%end ') || line.startsWith('%error ')) {
+          const reply = this.replies.shift()
+          reply?.(block, line.startsWith('%error '))
+          block = undefined
+        } else block.push(line)
+      } else if (line.startsWith('%begin ')) block = []
+      else if (line.startsWith('%output ') || line.startsWith('%extended-output ')) {
+        const waiters = this.outputWaiters
+        this.outputWaiters = []
+        for (const w of waiters) w()
+      }
+    })
+    // The attach itself answers with one empty block.
+    this.replies.push(() => undefined)
+    return control
+  }
+  private command(text: string): Promise<string[]> {
+    const control = this.attach()
+    return new Promise((resolve, reject) => {
+      this.replies.push((lines, error) =>
+        error ? reject(new Error(`tmux ${text}: ${lines.join(' ')}`)) : resolve(lines),
+      )
+      control.stdin!.write(`${text}\n`)
+    })
+  }
+  /** Sends a key through the control client (no process started per press). */
+  key(k: string): Promise<void> {
+    return this.command(`send-keys -t b ${k}`).then(() => undefined)
   }
   pid(): number {
     return Number(this.tmux(['display', '-p', '-t', 'b', '#{pane_pid}']).trim())
   }
+  /** Captures once, then again after each output of the pane (or every 50 ms), until `test` holds. */
   async waitFor(test: (s: string) => boolean, timeoutMs: number): Promise<boolean> {
     const end = performance.now() + timeoutMs
     while (performance.now() < end) {
-      if (test(this.capture())) return true
-      await new Promise((r) => setTimeout(r, 1))
+      const output = new Promise<void>((r) => {
+        this.outputWaiters.push(r)
+        setTimeout(r, 50)
+      })
+      if (test((await this.command('capture-pane -p -t b')).join('\n'))) return true
+      await output
     }
     return false
   }
   kill(): void {
+    this.control?.kill()
     try {
       execFileSync('tmux', ['-L', this.socket, 'kill-server'], {stdio: 'ignore'})
     } catch {
@@ -114,7 +169,7 @@ async function presses(pane: Pane, floodDone: () => boolean) {
     if (flooding) duringFlood++
     const t0 = performance.now()
     sent.push(performance.timeOrigin + t0)
-    pane.key(key)
+    await pane.key(key)
     const ok = await pane.waitFor(shows(want, other), PRESS_TIMEOUT)
     latencies.push(performance.now() - t0)
     if (flooding) floodLatencies.push(performance.now() - t0)
@@ -124,8 +179,16 @@ async function presses(pane: Pane, floodDone: () => boolean) {
   return {latencies, floodLatencies, sent, duringFlood, timeouts}
 }
 
-/** Matches each press to the dashboard's key event and the first frame written after it. */
-function traceSplit(traceFile: string, sent: number[]): {toKey: number[]; toFrame: number[]} | undefined {
+/**
+ * Matches each press to the dashboard's key event and the first frame written after it. `worst` splits the
+ * slowest press: to its key event, to the first frame after it, and what came after that frame until the screen
+ * showed the change (the terminal reading the frame, or later frames when the first did not show it yet).
+ */
+function traceSplit(
+  traceFile: string,
+  sent: number[],
+  latencies: number[],
+): {toKey: number[]; toFrame: number[]; worst?: string} | undefined {
   if (!existsSync(traceFile)) return undefined
   const events = readFileSync(traceFile, 'utf8')
     .trim()
@@ -134,15 +197,23 @@ function traceSplit(traceFile: string, sent: number[]): {toKey: number[]; toFram
     .map(([kind, t]) => ({kind, t: Number(t)}))
   const toKey: number[] = []
   const toFrame: number[] = []
+  const perPress: ({toKey: number; toFrame?: number; frames: number} | undefined)[] = []
   sent.forEach((s, i) => {
     const next = sent[i + 1] ?? Number.POSITIVE_INFINITY
     const key = events.find((e) => e.kind === 'key' && e.t >= s - 2 && e.t < next)
-    if (!key) return
+    if (!key) return perPress.push(undefined)
     const frame = events.find((e) => e.kind === 'frame' && e.t >= key.t)
+    const frames = events.filter((e) => e.kind === 'frame' && e.t >= key.t && e.t <= s + latencies[i]).length
     toKey.push(Math.max(0, key.t - s))
     if (frame) toFrame.push(frame.t - key.t)
+    perPress.push({toKey: Math.max(0, key.t - s), toFrame: frame ? frame.t - key.t : undefined, frames})
   })
-  return {toKey, toFrame}
+  const w = latencies.indexOf(Math.max(...latencies))
+  const split = perPress[w]
+  const worst = split
+    ? `press ${w + 1}: ${latencies[w].toFixed(0)} ms = ${split.toKey.toFixed(0)} to the key event + ${split.toFrame?.toFixed(0) ?? '?'} to a frame + ${(latencies[w] - split.toKey - (split.toFrame ?? 0)).toFixed(0)} until the screen showed it (${split.frames} frame(s) written meanwhile)`
+    : undefined
+  return {toKey, toFrame, worst}
 }
 
 /**
@@ -195,14 +266,14 @@ async function benchDashboardSession(dir: string): Promise<Result> {
     try {
       if (!(await pane.waitFor((s) => /L\d \d{7}/.test(s), 20_000))) throw new Error('the flood never showed')
       const firstAt = performance.now()
-      pane.key('j')
+      await pane.key('j')
       await pane.waitFor(shows('L1', 'L2'), PRESS_TIMEOUT)
       const first = performance.now() - firstAt
       const p = await presses(pane, () => done)
       const end = performance.now() + 300_000
       while (!done && performance.now() < end) await new Promise((r) => setTimeout(r, 250))
       const u = usage(pane.pid())
-      pane.key('d')
+      await pane.key('d')
       const tEnd = performance.now() + 5000
       while (!existsSync(traceFile) && performance.now() < tEnd) await new Promise((r) => setTimeout(r, 50))
       await new Promise((r) => setTimeout(r, 300))
@@ -215,7 +286,7 @@ async function benchDashboardSession(dir: string): Promise<Result> {
         tool: 'naaccord dashboard',
         ...p,
         first,
-        inside: traceSplit(traceFile, p.sent),
+        inside: traceSplit(traceFile, p.sent, p.latencies),
         floodSeconds,
         cpuSeconds: u.cpu,
         peakRssMb: u.rssMb,
@@ -260,7 +331,7 @@ async function benchDashboard(dir: string): Promise<Result> {
       throw new Error(`dashboard never showed the flood:\n${pane.capture()}`)
     }
     // From the merged view to flood1.
-    pane.key('j')
+    await pane.key('j')
     await pane.waitFor(shows('L1', 'L2'), PRESS_TIMEOUT)
     const p = await presses(pane, () => done)
     await finished
@@ -268,10 +339,10 @@ async function benchDashboard(dir: string): Promise<Result> {
     await pane.waitFor((s) => s.split('exited').length > TAGS.length, 60_000)
     const u = usage(pane.pid())
     const r = usage(relay.pid!)
-    pane.key('d')
+    await pane.key('d')
     const end = performance.now() + 5000
     while (!existsSync(traceFile) && performance.now() < end) await new Promise((r) => setTimeout(r, 50))
-    const inside = traceSplit(traceFile, p.sent)
+    const inside = traceSplit(traceFile, p.sent, p.latencies)
     const linesInFiles = Object.values(info.logFiles).reduce((n, f) => n + countLines(f), 0)
     return {
       tool: 'naaccord dashboard',
@@ -391,6 +462,7 @@ async function main() {
     console.log(`${r.tool}, split from its trace (${r.inside.toFrame.length} presses):`)
     console.log(`  send-keys → key event in the dashboard: ${f(r.inside.toKey)}  (tmux + scheduling)`)
     console.log(`  key event → frame written:              ${f(r.inside.toFrame)}  (the dashboard itself)`)
+    if (r.inside.worst) console.log(`  slowest ${r.inside.worst}`)
   }
   for (const r of results) if (r.note) console.log(`${r.tool}: ${r.note}`)
 }
