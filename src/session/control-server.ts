@@ -41,12 +41,13 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, unknown>> {
 /**
  * How far behind a client may fall (bytes it has not read yet) before its log lines are dropped, and how many of
  * the latest lines per unit it gets again once it has caught up. `logs -f` keeps more; a dashboard, which shows
- * a screenful, is kept close to the present: with a flood on, reading an 8 MiB backlog took it seconds, during
- * which a newly selected pane could still be empty.
+ * a screenful, is kept close to the present: until it has caught up, a pane selected meanwhile shows nothing new.
+ * With four floods on two cores, reading an 8 MiB backlog took it seconds, a 1 MiB one 0.6–0.9 s, a 256 KiB one
+ * about 0.3 s (the socket's own buffer, ~200 KiB, comes on top).
  */
 export const BEHIND = {
   logs: {bytes: 8 * 1024 * 1024, catchUpLines: 1000},
-  events: {bytes: 1024 * 1024, catchUpLines: 300},
+  events: {bytes: 256 * 1024, catchUpLines: 100},
 }
 
 /**
