@@ -201,7 +201,10 @@ function traceSplit(
   sent.forEach((s, i) => {
     const next = sent[i + 1] ?? Number.POSITIVE_INFINITY
     const key = events.find((e) => e.kind === 'key' && e.t >= s - 2 && e.t < next)
-    if (!key) return perPress.push(undefined)
+    if (!key) {
+      perPress.push(undefined)
+      return
+    }
     const frame = events.find((e) => e.kind === 'frame' && e.t >= key.t)
     const frames = events.filter((e) => e.kind === 'frame' && e.t >= key.t && e.t <= s + latencies[i]).length
     toKey.push(Math.max(0, key.t - s))
