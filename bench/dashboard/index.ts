@@ -456,8 +456,8 @@ async function main() {
         `${r.linesInFiles === total ? 'yes' : 'NO'} (${r.linesInFiles.toLocaleString('en')}/${total.toLocaleString('en')})`,
     ],
   ]
-  console.log(`${''.padEnd(30)}${results.map((r) => r.tool.padEnd(24)).join('')}`)
-  for (const [label, f] of rows) console.log(`${label.padEnd(30)}${results.map((r) => f(r).padEnd(24)).join('')}`)
+  console.log(`${''.padEnd(30)}${results.map((r) => r.tool.padEnd(28)).join('')}`)
+  for (const [label, f] of rows) console.log(`${label.padEnd(30)}${results.map((r) => f(r).padEnd(28)).join('')}`)
   console.log('targets: median < 100 ms, worst < 250 ms, peak RSS < 200 MB')
   for (const r of results) {
     if (!r.inside) continue
