@@ -196,6 +196,7 @@ console.log(
     .map((l) => l.toFixed(1))
     .join(' ')}`,
 )
+const ratios: number[] = []
 for (let i = 0; i < rounds; i++) {
   // Alternate the order so a slowly rising machine load does not favour one side.
   const order = i % 2 === 0 ? ['parts', 'start'] : ['start', 'parts']
@@ -207,6 +208,7 @@ for (let i = 0; i < rounds; i++) {
     else [parts, engine.parts] = await engineSpent(partsAlone)
   }
   const sum = parts.mariadb + parts.redis + parts.services + parts.web
+  ratios.push(start / sum)
   console.log(
     `round ${i + 1}: naaccord start ${f(start)} | parts alone: mariadb ${f(parts.mariadb)} + redis ${f(parts.redis)} + services ${f(parts.services)} + web ${f(parts.web)} = ${f(sum)} | ratio ${(start / sum).toFixed(2)} (target ≤ 1.15)`,
   )
@@ -214,4 +216,12 @@ for (let i = 0; i < rounds; i++) {
     console.log(
       `  engine (podman service) CPU, start to teardown: naaccord ${engine.start.toFixed(2)} s, parts ${engine.parts?.toFixed(2)} s`,
     )
+}
+if (rounds > 1) {
+  const sorted = [...ratios].sort((a, b) => a - b)
+  const mid = Math.floor(sorted.length / 2)
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  console.log(
+    `ratio over ${rounds} rounds: median ${median.toFixed(2)}, range ${sorted[0].toFixed(2)}–${sorted.at(-1)?.toFixed(2)}, ${ratios.filter((r) => r <= 1.15).length} of ${rounds} rounds ≤ 1.15`,
+  )
 }
