@@ -38,12 +38,15 @@ export async function portAccepts(port: number, timeoutMs = 200): Promise<boolea
   return (await tcpConnect('127.0.0.1', port, timeoutMs)).ok
 }
 
-/** Resolves once 127.0.0.1:port accepts a connection or after withinMs, whichever is first (connects every 25 ms). */
+/**
+ * For a port that has just refused: resolves once 127.0.0.1:port accepts a connection or after withinMs, whichever
+ * is first, trying every 25 ms (the first try 25 ms from now, not again at once).
+ */
 export async function waitForPort(port: number, withinMs: number, signal?: AbortSignal): Promise<boolean> {
   const end = Date.now() + withinMs
-  for (;;) {
+  while (!signal?.aborted && Date.now() < end) {
+    await sleep(Math.min(25, end - Date.now()), signal)
     if (await portAccepts(port, Math.max(1, Math.min(200, end - Date.now())))) return true
-    if (signal?.aborted || Date.now() >= end) return false
-    await sleep(Math.min(25, Math.max(0, end - Date.now())), signal)
   }
+  return false
 }
