@@ -32,6 +32,14 @@ function project(yaml: string, files: Record<string, string> = {}) {
   return t.dir
 }
 
+/** A project whose one server (forker.js) forks a child that ignores SIGTERM, stopped with `timeout`. */
+function forkerProject(name: string, unit: string, port: number, timeout: string) {
+  return project(
+    simpleConfig(name, `  ${unit}:\n    command: node forker.js\n    port: ${port}\n    stop: {timeout: ${timeout}}\n`),
+    {'forker.js': FORKER_JS},
+  )
+}
+
 interface StatusJson {
   running: boolean
   supervisorPid: number
@@ -79,13 +87,7 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
 
   it('stop leaves nothing behind when a server forked a child that ignores SIGTERM, within the timeout', async () => {
     const port = await freePort()
-    const dir = project(
-      simpleConfig(
-        'nac-forker',
-        `  forker:\n    command: node forker.js\n    port: ${port}\n    stop: {timeout: 800ms}\n`,
-      ),
-      {'forker.js': FORKER_JS},
-    )
+    const dir = forkerProject('nac-forker', 'forker', port, '800ms')
     const started = await cli(['start', '--detach'], dir)
     expect(started.exitCode, started.all).toBe(0)
     const s = JSON.parse(String((await cli(['status', '--json'], dir)).stdout)) as StatusJson
@@ -198,13 +200,7 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
 
   it('a second Ctrl-C forces: SIGKILL to every group instead of waiting out a long stop timeout', async () => {
     const port = await freePort()
-    const dir = project(
-      simpleConfig(
-        'nac-force',
-        `  stubborn:\n    command: node forker.js\n    port: ${port}\n    stop: {timeout: 5m}\n`,
-      ),
-      {'forker.js': FORKER_JS},
-    )
+    const dir = forkerProject('nac-force', 'stubborn', port, '5m')
     const child = execa(process.execPath, [cliBin, 'start', '--no-dashboard'], {
       cwd: dir,
       reject: false,
