@@ -8,6 +8,7 @@ import blessed from 'blessed'
 import type {SessionEvent, SessionStatus, UnitStatus} from '../session/protocol.js'
 import {countdownRows, headerRow, NAME_COLORS, unitRow, waterfallRows} from './format.js'
 import {KEY_HELP} from './keys.js'
+import {REFILL_LINES, Refill} from './refill.js'
 import {RenderScheduler} from './schedule.js'
 import {renderLine} from './search.js'
 import type {SessionSource} from './source.js'
@@ -68,6 +69,9 @@ export class Dashboard {
   private stopping = false
   private showFlow: boolean | undefined
   private readonly stoppingSince = new Map<string, number>()
+  private readonly refill = new Refill()
+  /** Units whose latest lines are being fetched (one request at a time each). */
+  private readonly fetching = new Set<string>()
   private message = ''
   private messageUntil = 0
   private paused = false
@@ -169,9 +173,9 @@ export class Dashboard {
     while (!result.done) {
       const event = result.value
       if (event.type === 'log') {
-        if (seen.size === 0 || !seen.has(`${event.log.ts}\0${event.log.unit}\0${event.log.line}`)) {
-          this.store.append(event.log)
-        }
+        // Skipped: a line of the attach tail, or one already shown or older than what a selection fetched (refill.ts).
+        const duplicate = seen.size > 0 && seen.has(`${event.log.ts}\0${event.log.unit}\0${event.log.line}`)
+        if (!duplicate && !this.refill.stale(event.log)) this.store.append(event.log)
       } else this.onEvent(event)
       this.scheduler.invalidate()
       result = await events.next()
@@ -246,7 +250,26 @@ export class Dashboard {
 
   private select(index: number): void {
     this.selected = Math.max(0, Math.min(this.units.length, index))
-    this.view.select(this.selectedUnit?.name ?? ALL)
+    const unit = this.selectedUnit?.name
+    this.view.select(unit ?? ALL)
+    if (unit) this.fetchLatest(unit)
+  }
+
+  /** The unit's latest lines on a connection of their own: the pane shows the present even if the stream is behind. */
+  private fetchLatest(unit: string): void {
+    if (this.fetching.has(unit) || this.finished) return
+    this.fetching.add(unit)
+    if (this.traceFile) this.trace.push(`fetch ${epochMs().toFixed(1)} ${unit}`)
+    this.opts.source
+      .tail(REFILL_LINES, this.abort.signal, [unit])
+      .then((lines) => {
+        const added = this.finished ? 0 : this.refill.apply(this.store, unit, lines)
+        if (this.traceFile) this.trace.push(`fetched ${epochMs().toFixed(1)} ${unit} ${lines.length} ${added}`)
+        if (added > 0) this.scheduler.invalidate(true)
+      })
+      // A session going away is reported by the event stream ending.
+      .catch(() => undefined)
+      .finally(() => this.fetching.delete(unit))
   }
 
   private get logHeight(): number {

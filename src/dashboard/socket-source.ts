@@ -90,8 +90,9 @@ export class SocketSource implements SessionSource {
     return (await readJson(res)) as SessionStatus
   }
 
-  async tail(lines: number, signal: AbortSignal): Promise<LogLine[]> {
-    const res = await request(this.socketPath, 'GET', `/logs?tail=${lines}`, undefined, signal)
+  async tail(lines: number, signal: AbortSignal, units?: string[]): Promise<LogLine[]> {
+    const names = units?.length ? `&names=${units.map(encodeURIComponent).join(',')}` : ''
+    const res = await request(this.socketPath, 'GET', `/logs?tail=${lines}${names}`, undefined, signal)
     if (res.statusCode !== 200) {
       res.resume()
       return []

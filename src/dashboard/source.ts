@@ -16,8 +16,11 @@ export interface SessionSource {
   events(signal: AbortSignal): AsyncIterable<SessionEvent>
   /** The session's status now: polled now and then, so a unit event the session dropped under load is repaired. */
   status?(): Promise<SessionStatus>
-  /** The last `lines` log lines of every unit, oldest first, to fill the scrollback on attach. */
-  tail(lines: number, signal: AbortSignal): Promise<LogLine[]>
+  /**
+   * The last `lines` log lines of every unit (or of `units`), oldest first: to fill the scrollback on attach, and a
+   * selected unit's pane while the event stream is behind.
+   */
+  tail(lines: number, signal: AbortSignal, units?: string[]): Promise<LogLine[]>
   unitAction(name: string, action: UnitAction): Promise<ActionResult>
   /** Asks the session to stop; resolves once the stop has begun. */
   shutdown(timeoutMs?: number): Promise<ActionResult>

@@ -12,6 +12,8 @@ export interface FakeSession {
   status: SessionStatus
   actions: string[]
   log(unit: string, line: string, stream?: LogLine['stream']): void
+  /** A line the session has (its /logs answers with it) but the event stream never brings: a client behind. */
+  logSilently(unit: string, line: string): void
   update(name: string, patch: Partial<UnitStatus>): void
   /** Changes a unit without sending its event: what a session dropping events under load looks like. */
   updateSilently(name: string, patch: Partial<UnitStatus>): void
@@ -70,9 +72,11 @@ export async function fakeSession(dir: string, units: Partial<UnitStatus>[]): Pr
     }
     if (req.method === 'GET' && url.pathname === '/logs') {
       const tail = Number(url.searchParams.get('tail') ?? 100)
+      const names = (url.searchParams.get('names') ?? '').split(',').filter(Boolean)
       res.writeHead(200, {'content-type': 'application/x-ndjson'})
       res.end(
         history
+          .filter((l) => names.length === 0 || names.includes(l.unit))
           .slice(-tail)
           .map((l) => `${JSON.stringify(l)}\n`)
           .join(''),
@@ -114,6 +118,9 @@ export async function fakeSession(dir: string, units: Partial<UnitStatus>[]): Pr
       const log: LogLine = {unit, line, stream, ts: Date.now()}
       history.push(log)
       send({type: 'log', log})
+    },
+    logSilently(unit, line) {
+      history.push({unit, line, stream: 'stdout', ts: Date.now()})
     },
     update,
     updateSilently(name, patch) {

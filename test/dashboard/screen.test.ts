@@ -82,6 +82,16 @@ describe('dashboard screen (tmux, fake session socket)', () => {
     session.updateSilently('services', {pid: 4101})
   })
 
+  it('a selected process shows its latest lines even when the event stream has not brought them yet', async () => {
+    const name = await open()
+    session.logSilently('web', 'a line only the session has so far')
+    expect(tmux.capture(name)).not.toContain('a line only the session has so far')
+    tmux.keys(name, 'j')
+    tmux.keys(name, 'j')
+    const screen = await tmux.waitFor(name, (s) => s.includes('logs: web') && s.includes('a line only the session has'))
+    expect(screen).toContain('web listening')
+  })
+
   it('restarts the selected process and shows the new restart count', async () => {
     const name = await open()
     tmux.keys(name, 'j')
