@@ -572,8 +572,15 @@ export class Dashboard {
 
   private renderLog(): void {
     const height = this.logHeight
-    const lines = this.view.window(height)
     const merged = this.view.key === ALL
+    // Work in progress below the log while it lasts (an image pull, a line per layer; the log itself keeps one
+    // line per image), at most half the pane.
+    const progress = this.units
+      .filter((u) => u.progress?.length && (merged || u.name === this.view.key))
+      .flatMap((u) => (u.progress ?? []).map((p) => `⇣ ${escapeTags(u.name)}  ${escapeTags(p)}`))
+      .slice(0, Math.floor(height / 2))
+      .map((row) => (this.color ? `{cyan-fg}${row}{/cyan-fg}` : row))
+    const lines = this.view.window(height - progress.length)
     const names = this.units.map((u) => u.name)
     const nameWidth = Math.max(3, ...names.map((n) => n.length))
     const out = lines.map(({seq, entry}) => {
@@ -587,7 +594,7 @@ export class Dashboard {
     const search = this.view.search ? ` · search "${escapeTags(this.view.search.query)}"` : ''
     const label = ` logs: ${merged ? 'all' : escapeTags(this.view.key)} · ${mode}${filter}${search} `
     this.logBox.setLabel(this.color ? label : label.replace(COLOR_TAG, ''))
-    this.paint(this.logBox, out.join('\n'))
+    this.paint(this.logBox, [...out, ...progress].join('\n'))
   }
 
   private prefix(entry: Entry, names: string[], width: number): string {

@@ -79,23 +79,3 @@ function firstLine(error: unknown): string {
   const e = error as {json?: {message?: string}; message?: string}
   return (e.json?.message ?? e.message ?? String(error)).split('\n')[0]
 }
-
-/** Per-layer progress for a terminal: one line per layer, redrawn in place; elsewhere one line per image. */
-export function progressRenderer(out: NodeJS.WriteStream, image: string): (event: PullEvent) => void {
-  if (!out.isTTY) {
-    let said = false
-    return () => {
-      if (!said) out.write(`pulling ${image} …\n`)
-      said = true
-    }
-  }
-  const layers = new Map<string, string>()
-  let drawn = 0
-  return (event) => {
-    if (!event.id || event.error) return
-    layers.set(event.id, `${event.id}: ${event.status ?? ''} ${event.progress ?? ''}`.trimEnd())
-    if (drawn > 0) out.write(`\x1b[${drawn}A`)
-    for (const line of layers.values()) out.write(`\x1b[2K${line.slice(0, (out.columns || 80) - 1)}\n`)
-    drawn = layers.size
-  }
-}

@@ -16,6 +16,7 @@ import {ensureImage} from './image.js'
 import {followLogs, type LogFollower, lastLogLines} from './logs.js'
 import {boundPorts} from './ports.js'
 import {probeFor} from './probes/index.js'
+import {PullProgress} from './pull-progress.js'
 
 const HEALTH_POLL_MS = 200
 /** An exec ready probe's interval while the container's published port still refuses connections. */
@@ -25,6 +26,8 @@ const DEFAULT_START_INTERVAL_MS = 250
 /** After ready, health is looked at this often (the engine's own interval is usually seconds). */
 const HEALTH_WATCH_MS = 1000
 const KEEP_LINES = 2000
+/** How often a pull's per-layer progress is published while it runs. */
+const PULL_PROGRESS_MS = 250
 
 /**
  * Turns taken one at a time, in the order they were reserved: a runner reserves its turn when it begins
@@ -93,15 +96,29 @@ export class DependencyRunner implements UnitRunner {
     const image = dep.config.image
     hooks.update({image, message: 'checking image'})
     let pullStarted = 0
+    const progress = new PullProgress()
+    let shownAt = 0
     await ensureImage(docker, image, dep.config.pull, {
-      // The supervisor has no terminal: one line when a pull begins and one when it ends, per image.
+      // In the log, one line when a pull begins and one when it ends, per image; its layers are the unit's
+      // `progress` meanwhile (at most every 250 ms), which the dashboard shows per line.
       onPullStart: () => {
         pullStarted = Date.now()
         hooks.log('system', `pulling ${image} …`)
         hooks.update({message: `pulling ${image}`})
       },
+      onEvent: (event) => {
+        if (!progress.update(event) || Date.now() - shownAt < PULL_PROGRESS_MS) return
+        shownAt = Date.now()
+        hooks.update({message: `pulling ${image}: ${progress.summary()}`, progress: progress.lines()})
+      },
+    }).finally(() => {
+      if (pullStarted) hooks.update({progress: undefined})
     })
-    if (pullStarted) hooks.log('system', `pulled ${image} in ${((Date.now() - pullStarted) / 1000).toFixed(1)}s`)
+    if (pullStarted)
+      hooks.log(
+        'system',
+        `pulled ${image} in ${((Date.now() - pullStarted) / 1000).toFixed(1)}s (${progress.summary()})`,
+      )
     signal.throwIfAborted()
     const {container, id, action} = await turn.run(async () => {
       signal.throwIfAborted()

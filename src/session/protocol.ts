@@ -47,6 +47,8 @@ export interface UnitStatus {
   signal?: string | null
   /** Human-readable reason for the current state (why it failed, what it waits for, last health output). */
   message?: string
+  /** Work in progress, a line each, while it lasts (an image pull's layers): a terminal shows them per line. */
+  progress?: string[]
   /** Dependencies only. */
   containerId?: string
   image?: string

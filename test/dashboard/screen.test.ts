@@ -92,6 +92,19 @@ describe('dashboard screen (tmux, fake session socket)', () => {
     expect(screen).toContain('web listening')
   })
 
+  it('shows a pull’s layers below the log while it lasts, for the selected process and in the merged view', async () => {
+    const name = await open()
+    session.update('services', {
+      progress: ['a2abf6c4d29d  Downloading  1.0 MB / 5.0 MB', '4044b9ba67c9  Already exists'],
+    })
+    await tmux.waitFor(name, (s) => /⇣ services\s+a2abf6c4d29d {2}Downloading {2}1\.0 MB \/ 5\.0 MB/.test(s))
+    tmux.keys(name, 'j')
+    const selected = await tmux.waitFor(name, (s) => s.includes('logs: services') && s.includes('4044b9ba67c9'))
+    expect(selected).toContain('services listening')
+    session.update('services', {progress: undefined})
+    await tmux.waitFor(name, (s) => s.includes('logs: services') && !s.includes('a2abf6c4d29d'))
+  })
+
   it('restarts the selected process and shows the new restart count', async () => {
     const name = await open()
     tmux.keys(name, 'j')
