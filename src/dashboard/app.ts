@@ -161,29 +161,19 @@ export class Dashboard {
   private async consume(): Promise<void> {
     const signal = this.abort.signal
     const events = this.opts.source.events(signal)[Symbol.asyncIterator]()
-    // Subscribe first, then fetch the tail, so no line falls between the two; duplicates are dropped below.
+    // Subscribe first, then fetch the tail, so no line falls between the two; the stream's lines the tail already
+    // brought (or older ones) are dropped as for a selection's fetch (refill.ts).
     const first = await events.next()
     const tail = await this.opts.source.tail(this.opts.tailLines ?? 500, signal).catch(() => [])
-    const seen = new Set<string>()
-    for (const line of tail) {
-      seen.add(`${line.ts}\0${line.unit}\0${line.line}`)
-      this.store.append(line)
-    }
+    for (const unit of new Set(tail.map((l) => l.unit))) this.refill.apply(this.store, unit, tail)
     let result = first
     while (!result.done) {
       const event = result.value
       if (event.type === 'log') {
-        // Skipped: a line of the attach tail, or one already shown or older than what a selection fetched (refill.ts).
-        const duplicate = seen.size > 0 && seen.has(`${event.log.ts}\0${event.log.unit}\0${event.log.line}`)
-        if (!duplicate && !this.refill.stale(event.log)) this.store.append(event.log)
+        if (!this.refill.stale(event.log)) this.store.append(event.log)
       } else this.onEvent(event)
       this.scheduler.invalidate()
       result = await events.next()
-      // Past the tail's time window no duplicate is possible: stop checking.
-      if (seen.size > 0 && !result.done && result.value.type === 'log') {
-        const lastTail = tail.at(-1)
-        if (!lastTail || result.value.log.ts > lastTail.ts) seen.clear()
-      }
     }
     if (!this.finished) this.finish(this.stopping ? 'quit' : 'ended')
   }

@@ -1,4 +1,7 @@
 /**
+ * Fetched lines merged with the live event stream: the tail fetched on attach (after subscribing, so no line falls
+ * between the two), and a selected unit's latest lines.
+ *
  * A pane selected while the event stream is behind shows the present. A client that falls behind the session
  * gets no log lines until it has read its backlog (session/control-server.ts), so a unit selected meanwhile showed
  * nothing new for as long: 0.3–0.9 s as a flood began. On selection the dashboard fetches that unit's latest lines
