@@ -8,7 +8,7 @@ import {readFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
-import {ancestry, readEnviron} from './proc.js'
+import {ancestry, readEnviron} from '../util/procfs.js'
 
 const run = promisify(execFile)
 

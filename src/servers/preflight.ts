@@ -5,8 +5,8 @@
 import {accessSync, constants, existsSync, statSync} from 'node:fs'
 import path from 'node:path'
 import type {Plan, PlannedServer} from '../config/plan.js'
-import {readStat} from '../doctor/proc.js'
 import {findPortHolder, isPortFree} from '../util/ports.js'
+import {readStat} from '../util/procfs.js'
 
 export interface PreflightOptions {
   /** Process groups of this project's previous session (from its state file), to recognise its leftovers. */

@@ -1,7 +1,7 @@
 /**
- * Just enough of /proc (Linux) to tell who a process is: its parent, group, start time and environment.
+ * Just enough of /proc (Linux) to tell who a process is: its parent, group, state, start time and environment.
  * The doctor uses it to say whether a port holder belongs to a tmux session or to a crashed session of this
- * project, and to make sure a recorded pid or group was not reused by an unrelated process.
+ * project; the session, to tell a live process (or its threads) from a zombie and a reused pid from its own.
  */
 import {readdirSync, readFileSync} from 'node:fs'
 
