@@ -41,17 +41,19 @@ export class Refill {
       if (!entry || entry.ts !== newestTs) break
       atNewest.add(entry.raw)
     }
+    // Only this unit's lines: an attach's tail holds every unit's, one unit after another.
+    const mine = fetched.filter((l) => l.unit === unit)
     let added = 0
-    for (const line of fetched) {
-      if (line.unit !== unit || line.ts < newestTs || (line.ts === newestTs && atNewest.has(line.line))) continue
+    for (const line of mine) {
+      if (line.ts < newestTs || (line.ts === newestTs && atNewest.has(line.line))) continue
       store.append(line)
       added++
     }
-    const last = fetched.at(-1)
+    const last = mine.at(-1)
     if (added > 0 && last) {
       this.marks.set(unit, {
         ts: last.ts,
-        lines: new Set(fetched.filter((l) => l.ts === last.ts).map((l) => l.line)),
+        lines: new Set(mine.filter((l) => l.ts === last.ts).map((l) => l.line)),
       })
     }
     return added

@@ -49,6 +49,19 @@ describe('Refill: a selected unit’s latest lines while the stream is behind', 
     expect(refill.apply(store, 'web', [])).toBe(0)
   })
 
+  it('marks each unit from its own lines when the answer holds several (an attach’s tail)', () => {
+    const store = new LogStore()
+    const refill = new Refill()
+    const tail = [at(100, 'w1'), at(900, 'w2'), at(300, 's1', 'services')]
+    for (const unit of ['web', 'services']) refill.apply(store, unit, tail)
+    // services' newest fetched line is at 300: its stream lines from 301 on are new, not web's 900.
+    expect(refill.stale(at(500, 'services live', 'services'))).toBe(false)
+    expect(refill.stale(at(300, 's1', 'services'))).toBe(false)
+    // web's mark is its own 900: the same line again is a duplicate, an older one is stale.
+    expect(refill.stale(at(900, 'w2'))).toBe(true)
+    expect(refill.stale(at(800, 'web backlog'))).toBe(true)
+  })
+
   it('ignores lines of other units in the answer', () => {
     const store = new LogStore()
     const refill = new Refill()
