@@ -5,6 +5,9 @@
  * the log files. Prints figures; asserts nothing.
  *
  *   npx tsc -p tsconfig.json && npx tsx bench/dashboard/index.ts        (FLOOD_LINES=… to change the flood)
+ *
+ * ONLY=naaccord|mprocs runs one side; KEEP_TRACE=<file> keeps the dashboard's trace; DASHBOARD_NODE_ARGS adds
+ * node flags to the dashboard (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  */
 import {type ChildProcess, execFileSync, spawn} from 'node:child_process'
 import {existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
@@ -29,6 +32,8 @@ interface Result {
   floodLatencies: number[]
   /** Dashboard only, from its trace: send-keys → key event, and key event → frame written to the terminal. */
   inside?: {toKey: number[]; toFrame: number[]; worst?: string}
+  /** Dashboard only: event-loop stalls of the dashboard and of the supervisor, and a selection's fetch times. */
+  stalls?: {dashboard: string; supervisor: string; fetches: string}
   duringFlood: number
   timeouts: number
   floodSeconds: number
@@ -241,14 +246,20 @@ async function benchDashboardSession(dir: string): Promise<Result> {
       cwd: dir,
       encoding: 'utf8',
     })
-  cli(['start', '--detach'])
+  // The supervisor writes its event-loop stalls here when it stops (src/util/stall-trace.ts).
+  const supervisorTrace = path.join(dir, 'supervisor-trace.txt')
+  execFileSync(process.execPath, [path.join(repo, 'bin', 'run.js'), 'start', '--detach', '-c', config], {
+    cwd: dir,
+    env: {...process.env, NAACCORD_SUPERVISOR_TRACE: supervisorTrace},
+  })
   const logs = path.join(dir, '.naaccord', 'logs')
   const files = TAGS.map((_, i) => path.join(logs, `flood${i + 1}.log`))
   // The session rotates a unit's log at its size cap: count the rotated file too.
   const lines = () => files.reduce((n, f) => n + countLines(f) + countLines(`${f}.1`), 0)
   const traceFile = path.join(dir, 'trace.txt')
+  let result: Result
   const pane = new Pane(
-    `NAACCORD_DASHBOARD_TRACE=${traceFile} ${process.execPath} ${path.join(repo, 'bin', 'run.js')} dashboard -c ${config}`,
+    `NAACCORD_DASHBOARD_TRACE=${traceFile} ${process.execPath} ${process.env.DASHBOARD_NODE_ARGS ?? ''} ${path.join(repo, 'bin', 'run.js')} dashboard -c ${config}`,
     dir,
   )
   try {
@@ -288,7 +299,7 @@ async function benchDashboardSession(dir: string): Promise<Result> {
           process.env.KEEP_TRACE,
           `first ${performance.timeOrigin + firstAt}\n${readFileSync(traceFile, 'utf8')}`,
         )
-      return {
+      result = {
         tool: 'naaccord dashboard',
         ...p,
         first,
@@ -297,7 +308,7 @@ async function benchDashboardSession(dir: string): Promise<Result> {
         cpuSeconds: u.cpu,
         peakRssMb: u.rssMb,
         linesInFiles: lines(),
-        note: 'session: naaccord start --detach (the real supervisor); lines counted in .naaccord/logs/<unit>.log and its rotated .1 (the session caps a log at 10 MiB and keeps one rotation)',
+        note: 'session: naaccord start --detach (the real supervisor); lines counted in .naaccord/logs/<unit>.log and its rotated .1 (the session caps a log file and keeps one rotation)',
       }
     } finally {
       clearInterval(watch)
@@ -310,6 +321,44 @@ async function benchDashboardSession(dir: string): Promise<Result> {
       console.error(`naaccord stop: ${(error as Error).message}`)
     }
   }
+  result.stalls = {
+    dashboard: stallSummary(traceLines(traceFile)),
+    supervisor: stallSummary(traceLines(supervisorTrace)),
+    fetches: fetchSummary(traceLines(traceFile)),
+  }
+  return result
+}
+
+function traceLines(file: string): string[][] {
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' '))
+    : []
+}
+
+/** "n stalls over 25 ms, longest X ms (Y ms of it running)", from `stall <t> <ms> <cpu ms>` lines. */
+function stallSummary(lines: string[][]): string {
+  const stalls = lines.filter((l) => l[0] === 'stall').map((l) => ({ms: Number(l[2]), cpu: Number(l[3])}))
+  const gcs = lines.filter((l) => l[0] === 'gc').map((l) => Number(l[2]))
+  if (stalls.length === 0) return 'no stall over 25 ms'
+  const longest = stalls.reduce((a, b) => (b.ms > a.ms ? b : a))
+  const gc = gcs.length ? `; longest GC pause ${Math.max(...gcs).toFixed(0)} ms` : ''
+  return `${stalls.length} stalls over 25 ms, longest ${longest.ms.toFixed(0)} ms (${longest.cpu.toFixed(0)} ms of it running)${gc}`
+}
+
+/** A selection's fetch of its unit's latest lines: request → answer applied. */
+function fetchSummary(lines: string[][]): string {
+  const asked = new Map<string, number>()
+  const took: number[] = []
+  for (const [kind, t, unit] of lines) {
+    if (kind === 'fetch') asked.set(unit, Number(t))
+    else if (kind === 'fetched' && asked.has(unit)) took.push(Number(t) - asked.get(unit)!)
+  }
+  return took.length
+    ? `median ${median(took).toFixed(0)} ms, worst ${Math.max(...took).toFixed(0)} ms (${took.length})`
+    : '-'
 }
 
 async function benchDashboard(dir: string): Promise<Result> {
@@ -469,6 +518,11 @@ async function main() {
     console.log(`  send-keys → key event in the dashboard: ${f(r.inside.toKey)}  (tmux + scheduling)`)
     console.log(`  key event → frame written:              ${f(r.inside.toFrame)}  (the dashboard itself)`)
     if (r.inside.worst) console.log(`  slowest ${r.inside.worst}`)
+    if (r.stalls) {
+      console.log(`  event-loop stalls, dashboard:  ${r.stalls.dashboard}`)
+      console.log(`  event-loop stalls, supervisor: ${r.stalls.supervisor}`)
+      console.log(`  a selection's fetch of its latest lines: ${r.stalls.fetches}`)
+    }
   }
   for (const r of results) if (r.note) console.log(`${r.tool}: ${r.note}`)
 }

@@ -3,9 +3,11 @@
  * every millisecond of its start-up is added to start-to-ready. Argument: JSON {configFile, only, noDeps, profiles}.
  * Output goes to .naaccord/logs/supervisor.log; the parent hears ready/failed over the IPC channel.
  */
+import {writeFileSync} from 'node:fs'
 import {ConfigError} from '../config/errors.js'
 import {loadConfig} from '../config/load.js'
 import {buildPlan} from '../config/plan.js'
+import {traceStalls} from '../util/stall-trace.js'
 import {reportConfigError, reportToParent} from './detach.js'
 import {SessionStartError, startSession} from './session.js'
 
@@ -40,6 +42,10 @@ async function main(): Promise<number> {
     for (const p of problems) log(p)
     return 1
   }
+  // NAACCORD_SUPERVISOR_TRACE=<file>: the supervisor's event-loop stalls, written when it stops (bench/dashboard).
+  const traceFile = process.env.NAACCORD_SUPERVISOR_TRACE
+  const trace: string[] = []
+  const stopTrace = traceFile ? traceStalls((line) => trace.push(line)) : undefined
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void session.stop())
   log(`supervisor pid ${process.pid} serving ${session.socketPath}`)
   reportToParent(session)
@@ -48,6 +54,10 @@ async function main(): Promise<number> {
     (error: Error) => log(`not ready: ${error.message}`),
   )
   const report = await session.stopped
+  if (traceFile && stopTrace) {
+    stopTrace()
+    writeFileSync(traceFile, trace.map((l) => `${l}\n`).join(''))
+  }
   for (const p of report.problems) log(`left behind: ${p}`)
   log(`stopped in ${report.ms}ms`)
   return report.clean ? 0 : 1

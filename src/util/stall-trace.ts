@@ -1,0 +1,35 @@
+/**
+ * Diagnostics only (a trace env var turns it on): records when this process's event loop stalled, how much of the
+ * stall it spent running (the rest it waited for a core), and its garbage collector's longer pauses. A key press or
+ * a request that arrives during a stall waits for it to end; bench/dashboard reads these lines to say which it was.
+ *
+ * Lines: `stall <epoch ms at start> <ms> <cpu ms>` and `gc <epoch ms at start> <ms>`.
+ */
+import {PerformanceObserver} from 'node:perf_hooks'
+
+/** Starts tracing into `push`; returns the function that stops it. */
+export function traceStalls(push: (line: string) => void, thresholdMs = 25): () => void {
+  let last = performance.now()
+  let lastCpu = process.cpuUsage()
+  const timer = setInterval(() => {
+    const now = performance.now()
+    const cpu = process.cpuUsage()
+    if (now - last > thresholdMs) {
+      // User + system time of every thread, so a parallel GC can make this exceed the stall itself.
+      const ran = (cpu.user - lastCpu.user + cpu.system - lastCpu.system) / 1000
+      push(`stall ${(performance.timeOrigin + last).toFixed(1)} ${(now - last).toFixed(1)} ${ran.toFixed(1)}`)
+    }
+    last = now
+    lastCpu = cpu
+  }, 5)
+  timer.unref()
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      if (e.duration > 5) push(`gc ${(performance.timeOrigin + e.startTime).toFixed(1)} ${e.duration.toFixed(1)}`)
+  })
+  gc.observe({entryTypes: ['gc']})
+  return () => {
+    clearInterval(timer)
+    gc.disconnect()
+  }
+}
