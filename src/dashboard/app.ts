@@ -6,6 +6,7 @@ import {spawn} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import blessed from 'blessed'
 import type {SessionEvent, SessionStatus, UnitStatus} from '../session/protocol.js'
+import {traceStalls} from '../util/stall-trace.js'
 import {countdownRows, headerRow, NAME_COLORS, unitRow, waterfallRows} from './format.js'
 import {KEY_HELP} from './keys.js'
 import {REFILL_LINES, Refill} from './refill.js'
@@ -150,6 +151,10 @@ export class Dashboard {
       if (++ticks % 2 === 0) this.resync()
     }, 1000)
     this.scheduler.invalidate()
+    if (this.traceFile) {
+      const stop = traceStalls((line) => this.trace.push(line))
+      this.abort.signal.addEventListener('abort', stop)
+    }
   }
 
   /** Attaches to the session: fills the scrollback, then follows events until the dashboard exits. */
@@ -167,12 +172,21 @@ export class Dashboard {
     const tail = await this.opts.source.tail(this.opts.tailLines ?? 500, signal).catch(() => [])
     for (const unit of new Set(tail.map((l) => l.unit))) this.refill.apply(this.store, unit, tail)
     let result = first
+    let slice = performance.now()
     while (!result.done) {
-      const event = result.value
-      if (event.type === 'log') {
-        if (!this.refill.stale(event.log)) this.store.append(event.log)
-      } else this.onEvent(event)
+      for (const event of result.value) {
+        if (event.type === 'log') {
+          if (!this.refill.stale(event.log)) this.store.append(event.log)
+        } else this.onEvent(event)
+      }
       this.scheduler.invalidate()
+      // Batches already buffered arrive as promise resolutions, which run before any I/O: under a flood this loop
+      // could hold the process for tens of ms while a key press waits on stdin. A turn of the event loop every
+      // few ms lets keys (and frames) in.
+      if (performance.now() - slice > SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve))
+        slice = performance.now()
+      }
       result = await events.next()
     }
     if (!this.finished) this.finish(this.stopping ? 'quit' : 'ended')
@@ -637,6 +651,9 @@ export class Dashboard {
     }
   }
 }
+
+/** The longest the event stream is read without letting keys in (see consume). */
+const SLICE_MS = 4
 
 /** Wall-clock ms with sub-ms precision, comparable across processes. */
 function epochMs(): number {

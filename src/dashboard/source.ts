@@ -12,8 +12,11 @@ export interface ActionResult {
 }
 
 export interface SessionSource {
-  /** Live events: a `status` event first, then unit / log / shutdown events; ends when the session goes away. */
-  events(signal: AbortSignal): AsyncIterable<SessionEvent>
+  /**
+   * Live events, in batches as they arrive: a `status` event first, then unit / log / shutdown events; ends when
+   * the session goes away.
+   */
+  events(signal: AbortSignal): AsyncIterable<SessionEvent[]>
   /** The session's status now: polled now and then, so a unit event the session dropped under load is repaired. */
   status?(): Promise<SessionStatus>
   /**

@@ -65,12 +65,38 @@ function ndjsonWriter(
   host: SessionHost,
   wrap: (line: LogLine) => unknown,
   limits: {bytes: number; catchUpLines: number},
-): {write: (value: unknown) => void; log: (line: LogLine) => void} {
+): {write: (value: unknown) => void; log: (line: LogLine) => void; end: () => void} {
   res.writeHead(200, {'content-type': 'application/x-ndjson', 'cache-control': 'no-store'})
   res.flushHeaders()
-  const write = (value: unknown) => {
-    res.write(`${JSON.stringify(value)}\n`)
+  // Lines written in one turn of the event loop (a pipe read brings hundreds under a flood) go out as one write:
+  // one HTTP chunk and one parse on the client instead of one per line.
+  let batch: string[] = []
+  let batchLength = 0
+  let flushing: NodeJS.Immediate | undefined
+  const flush = () => {
+    flushing = undefined
+    if (batch.length === 0) return
+    const text = batch.length === 1 ? batch[0] : batch.join('')
+    batch = []
+    batchLength = 0
+    if (!res.writableEnded && !res.destroyed) res.write(text)
   }
+  const write = (value: unknown) => {
+    const text = `${JSON.stringify(value)}\n`
+    batch.push(text)
+    batchLength += text.length
+    flushing ??= setImmediate(flush)
+  }
+  const end = () => {
+    if (flushing) clearImmediate(flushing)
+    flush()
+    res.end()
+  }
+  res.on('close', () => {
+    if (flushing) clearImmediate(flushing)
+    batch = []
+    batchLength = 0
+  })
   const skipped = new Map<string, number>()
   let behind = false
   const catchUp = () => {
@@ -95,7 +121,9 @@ function ndjsonWriter(
     for (const line of resent) write(wrap(line))
   }
   const log = (line: LogLine) => {
-    if (!behind && res.writableLength > limits.bytes) {
+    // What the socket holds plus this turn's batch (which, once over the bound, is written past the socket's
+    // high-water mark, so 'drain' does come).
+    if (!behind && res.writableLength + batchLength > limits.bytes) {
       behind = true
       res.once('drain', catchUp)
     }
@@ -105,7 +133,7 @@ function ndjsonWriter(
     }
     write(wrap(line))
   }
-  return {write, log}
+  return {write, log, end}
 }
 
 export function serveControl(host: SessionHost, socketPath: string): Promise<http.Server> {
@@ -118,19 +146,19 @@ export function serveControl(host: SessionHost, socketPath: string): Promise<htt
         const names = (url.searchParams.get('names') ?? '').split(',').filter(Boolean)
         const tail = Number(url.searchParams.get('tail') ?? '200')
         const follow = url.searchParams.get('follow') === '1'
-        const {write, log} = ndjsonWriter(res, host, (line) => line, BEHIND.logs)
+        const {write, log, end} = ndjsonWriter(res, host, (line) => line, BEHIND.logs)
         const wanted = new Set(names)
         if (tail > 0) for (const line of host.tail(names, tail)) write(line)
-        if (!follow) return res.end()
+        if (!follow) return end()
         const off = host.subscribe((event) => {
           if (event.type === 'log' && (wanted.size === 0 || wanted.has(event.log.unit))) log(event.log)
-          if (event.type === 'shutdown' && event.phase === 'end') res.end()
+          if (event.type === 'shutdown' && event.phase === 'end') end()
         })
         res.on('close', off)
         return
       }
       if (req.method === 'GET' && url.pathname === '/events') {
-        const {write, log} = ndjsonWriter(
+        const {write, log, end} = ndjsonWriter(
           res,
           host,
           (line) => ({type: 'log', log: line}) satisfies SessionEvent,
@@ -140,7 +168,7 @@ export function serveControl(host: SessionHost, socketPath: string): Promise<htt
         const off = host.subscribe((event) => {
           if (event.type === 'log') log(event.log)
           else write(event)
-          if (event.type === 'shutdown' && event.phase === 'end') res.end()
+          if (event.type === 'shutdown' && event.phase === 'end') end()
         })
         res.on('close', off)
         return
