@@ -10,6 +10,7 @@ import type {ChildProcess} from 'node:child_process'
 import {mkdirSync} from 'node:fs'
 import type {PlannedServer} from '../config/plan.js'
 import {isGroupRunning} from '../session/proc.js'
+import {beginWork, yieldIfOverBudget} from '../util/turn-budget.js'
 import {waitForProbe} from './probes/index.js'
 import type {UnitExit, UnitHooks, UnitRunner} from './unit.js'
 
@@ -134,15 +135,24 @@ export class ProcessRunner implements UnitRunner {
       if (this.collectLines) for (const line of splitLines(block)) this.keepForProbe(line)
     }
     stream.on('data', (chunk: Buffer) => {
+      beginWork()
       const nl = chunk.lastIndexOf(10)
       if (nl === -1) {
         partial.push(chunk)
         return
       }
-      const head = nl === chunk.length - 1 ? chunk : chunk.subarray(0, nl + 1)
-      const block = partial.length > 0 ? Buffer.concat([...partial, head]) : head
+      let from = 0
+      if (partial.length > 0) {
+        // Only the line that was cut is joined; the rest of the chunk goes on uncopied (a flood's chunks rarely
+        // end on a newline, and copying each whole 64 KiB chunk cost a tenth of the supervisor's time).
+        const first = chunk.indexOf(10)
+        emit(Buffer.concat([...partial, chunk.subarray(0, first + 1)]))
+        from = first + 1
+      }
+      if (nl + 1 > from) emit(from === 0 && nl === chunk.length - 1 ? chunk : chunk.subarray(from, nl + 1))
       partial = nl === chunk.length - 1 ? [] : [chunk.subarray(nl + 1)]
-      emit(block)
+      // A flood must not hold the supervisor: the rest of the pipe waits for the next turn (turn-budget.ts).
+      yieldIfOverBudget(stream)
     })
     stream.on('end', () => {
       if (partial.length > 0) emit(Buffer.concat([...partial, Buffer.from('\n')]))

@@ -2,6 +2,8 @@
  * The supervisor in-process (startSession): restart backoff, crash loops, dependency conditions, log probes.
  * Real child processes; what is asserted comes from the session's own events and from /proc.
  */
+import {readFileSync} from 'node:fs'
+import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {loadConfig} from '../../src/config/load.js'
 import {buildPlan} from '../../src/config/plan.js'
@@ -144,5 +146,30 @@ describe('supervisor', () => {
     expect(groupPids(pidBefore!)).toEqual([])
     const report = await s.stop()
     expect(report).toMatchObject({clean: true, problems: []})
+  })
+  it('keeps output whole: a line written in pieces, and a 2 MB flood cut at every chunk, arrive intact and in order', async () => {
+    // One line in two writes, 60 ms apart; then 20,000 numbered lines in one write, which the pipe hands over in
+    // chunks that end mid-line, and which is long enough for the supervisor to pause it between turns.
+    const script = `const w = (s) => new Promise((r) => process.stdout.write(s, r));
+(async () => {
+  await w('par'); await new Promise((r) => setTimeout(r, 60)); await w('tial line\\nnext\\n')
+  let out = ''
+  for (let i = 0; i < 20000; i++) out += 'flood ' + String(i).padStart(6, '0') + ' ' + 'x'.repeat(80) + '\\n'
+  await w(out)
+  setInterval(() => undefined, 1000)
+})()
+`
+    const {s, events, dir} = await session(
+      simpleConfig('nac-whole', '  talker:\n    command: node talk.cjs\n    restart: "no"\n'),
+      {'talk.cjs': script},
+    )
+    const output = () => events.flatMap((e) => (e.type === 'log' && e.log.stream === 'stdout' ? [e.log.line] : []))
+    await waitFor(() => output().length >= 20002, 20_000)
+    const expected = ['partial line', 'next']
+    for (let i = 0; i < 20000; i++) expected.push(`flood ${String(i).padStart(6, '0')} ${'x'.repeat(80)}`)
+    expect(output()).toEqual(expected)
+    await s.stop()
+    const file = readFileSync(path.join(dir, '.naaccord', 'logs', 'talker.log'), 'utf8')
+    expect(file.split('\n').filter((l) => /^(partial|next|flood)/.test(l))).toEqual(expected)
   })
 })
