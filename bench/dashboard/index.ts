@@ -321,6 +321,8 @@ async function benchDashboardSession(dir: string): Promise<Result> {
       console.error(`naaccord stop: ${(error as Error).message}`)
     }
   }
+  if (process.env.KEEP_TRACE && existsSync(supervisorTrace))
+    writeFileSync(`${process.env.KEEP_TRACE}.supervisor`, readFileSync(supervisorTrace))
   result.stalls = {
     dashboard: stallSummary(traceLines(traceFile)),
     supervisor: stallSummary(traceLines(supervisorTrace)),

@@ -3,9 +3,17 @@
  * stall it spent running (the rest it waited for a core), and its garbage collector's longer pauses. A key press or
  * a request that arrives during a stall waits for it to end; bench/dashboard reads these lines to say which it was.
  *
- * Lines: `stall <epoch ms at start> <ms> <cpu ms>` and `gc <epoch ms at start> <ms>`.
+ * Lines: `stall <epoch ms at start> <ms> <cpu ms>` and `gc <epoch ms at start> <ms> <minor|major|…>`.
  */
-import {PerformanceObserver} from 'node:perf_hooks'
+import {constants, type PerformanceEntry, PerformanceObserver} from 'node:perf_hooks'
+
+function gcKind(entry: PerformanceEntry): string {
+  const kind = ((entry as {detail?: unknown}).detail as {kind?: number} | undefined)?.kind
+  if (kind === constants.NODE_PERFORMANCE_GC_MINOR) return 'minor'
+  if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) return 'major'
+  if (kind === constants.NODE_PERFORMANCE_GC_INCREMENTAL) return 'incremental'
+  return 'other'
+}
 
 /** Starts tracing into `push`; returns the function that stops it. */
 export function traceStalls(push: (line: string) => void, thresholdMs = 25): () => void {
@@ -25,7 +33,8 @@ export function traceStalls(push: (line: string) => void, thresholdMs = 25): () 
   timer.unref()
   const gc = new PerformanceObserver((list) => {
     for (const e of list.getEntries())
-      if (e.duration > 5) push(`gc ${(performance.timeOrigin + e.startTime).toFixed(1)} ${e.duration.toFixed(1)}`)
+      if (e.duration > 5)
+        push(`gc ${(performance.timeOrigin + e.startTime).toFixed(1)} ${e.duration.toFixed(1)} ${gcKind(e)}`)
   })
   gc.observe({entryTypes: ['gc']})
   return () => {
