@@ -3,7 +3,7 @@
  * filter (only matching lines) and search (n/N between matches). Positions are sequence numbers in the view's
  * ring, so a scrolled-up view stays put while lines arrive and old ones are evicted.
  */
-import type {ByteRing} from './ring.js'
+import type {LineRing} from './ring.js'
 import {createMatcher, type Matcher} from './search.js'
 import {ALL, type Entry, type LogStore, prepared} from './store.js'
 
@@ -21,7 +21,7 @@ class FilterIndex {
   private scanned = 0
 
   constructor(
-    readonly ring: ByteRing<Entry>,
+    readonly ring: LineRing,
     readonly matcher: Matcher,
   ) {}
 
@@ -74,7 +74,7 @@ export class LogView {
 
   constructor(private readonly store: LogStore) {}
 
-  get ring(): ByteRing<Entry> {
+  get ring(): LineRing {
     return this.store.ring(this.key)
   }
 
