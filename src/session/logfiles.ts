@@ -5,7 +5,7 @@
  * a unit has BUFFER_BYTES pending): a log flood costs a few syscalls per megabyte and no per-line work.
  * The last RING_BYTES of each unit stay in memory, split into lines only when a client asks for a tail.
  */
-import {closeSync, mkdirSync, openSync, renameSync, statSync, writeSync, writevSync} from 'node:fs'
+import {closeSync, mkdirSync, openSync, renameSync, statSync, writevSync} from 'node:fs'
 import path from 'node:path'
 import type {LogLine} from './protocol.js'
 
@@ -97,21 +97,8 @@ class UnitLog {
 
   private writeOut(parts: Buffer[], from: number, to: number): void {
     if (to <= from) return
-    const chosen = parts.slice(from, to)
-    // One writev, no copy (IOV_MAX is 1024 on Linux); a short write, rare on a regular file, finishes with a copy.
-    let done = 0
-    for (let i = 0; i < chosen.length; i += 1024) {
-      const group = chosen.slice(i, i + 1024)
-      const want = group.reduce((n, b) => n + b.length, 0)
-      const wrote = writevSync(this.fd, group)
-      if (wrote < want) {
-        const rest = Buffer.concat(group).subarray(wrote)
-        let off = 0
-        while (off < rest.length) off += writeSync(this.fd, rest, off)
-      }
-      done += want
-    }
-    this.size += done
+    // One writev, no copy: libuv splits it at IOV_MAX and finishes a short write itself.
+    this.size += writevSync(this.fd, parts.slice(from, to))
   }
 
   private rotate(): void {
