@@ -56,7 +56,7 @@ class Page {
 
 export class LineRing {
   private readonly pages: Page[] = []
-  /** Dropped pages of the usual size, kept for reuse: a flood then allocates no new memory. */
+  /** The last dropped page of the usual size, reused for the next new one: a flood then allocates no memory. */
   private spare: Page | undefined
   private readonly pageSize: number
   private total = 0

@@ -76,7 +76,7 @@ function ndjsonWriter(
   const flush = () => {
     flushing = undefined
     if (batch.length === 0) return
-    const text = batch.length === 1 ? batch[0] : batch.join('')
+    const text = batch.join('')
     batch = []
     batchLength = 0
     if (!res.writableEnded && !res.destroyed) res.write(text)
