@@ -3,6 +3,7 @@
  * Kept to what the dashboard needs: NDJSON streams read line by line, and small JSON POSTs.
  */
 import http from 'node:http'
+import {ndjsonBatches} from '../session/ndjson.js'
 import type {LogLine, SessionEvent, SessionStatus} from '../session/protocol.js'
 import type {ActionResult, SessionSource, UnitAction} from './source.js'
 
@@ -35,31 +36,6 @@ function request(
     }
     req.end(payload)
   })
-}
-
-/**
- * Reads an NDJSON response, one batch of parsed objects per chunk read. Under a log flood a chunk holds hundreds
- * of lines: handing them over together costs one await per chunk instead of one per line.
- */
-async function* ndjsonBatches<T>(res: http.IncomingMessage): AsyncIterable<T[]> {
-  res.setEncoding('utf8')
-  // The iterator below rethrows stream errors; this keeps one arriving between two reads from being unhandled.
-  res.on('error', () => undefined)
-  let rest = ''
-  for await (const chunk of res as AsyncIterable<string>) {
-    rest += chunk
-    const batch: T[] = []
-    let nl = rest.indexOf('\n')
-    let start = 0
-    while (nl !== -1) {
-      if (nl > start) batch.push(JSON.parse(rest.slice(start, nl)) as T)
-      start = nl + 1
-      nl = rest.indexOf('\n', start)
-    }
-    rest = rest.slice(start)
-    if (batch.length > 0) yield batch
-  }
-  if (rest.trim() !== '') yield [JSON.parse(rest) as T]
 }
 
 async function readJson(res: http.IncomingMessage): Promise<unknown> {

@@ -3,6 +3,7 @@
  * control socket. Used by stop/status/logs/restart, the dashboard, doctor and test-streaming.
  */
 import http from 'node:http'
+import {ndjsonBatches} from './ndjson.js'
 import {isGroupRunning, isRunning} from './proc.js'
 import type {LogLine, SessionEvent, SessionStatus} from './protocol.js'
 import {clearStaleSession, inspectSession} from './stale.js'
@@ -64,20 +65,8 @@ export async function getStatus(socketPath: string): Promise<SessionStatus> {
 }
 
 async function streamNdjson<T>(res: http.IncomingMessage, onItem: (item: T) => void): Promise<void> {
-  res.setEncoding('utf8')
-  let rest = ''
   try {
-    for await (const chunk of res as AsyncIterable<string>) {
-      rest += chunk
-      let start = 0
-      let nl = rest.indexOf('\n')
-      while (nl !== -1) {
-        if (nl > start) onItem(JSON.parse(rest.slice(start, nl)) as T)
-        start = nl + 1
-        nl = rest.indexOf('\n', start)
-      }
-      rest = rest.slice(start)
-    }
+    for await (const batch of ndjsonBatches<T>(res)) for (const item of batch) onItem(item)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     if (code !== 'ECONNRESET' && code !== 'ERR_STREAM_PREMATURE_CLOSE' && code !== 'ABORT_ERR') throw error
