@@ -195,11 +195,7 @@ function traceSplit(
   latencies: number[],
 ): {toKey: number[]; toFrame: number[]; worst?: string} | undefined {
   if (!existsSync(traceFile)) return undefined
-  const events = readFileSync(traceFile, 'utf8')
-    .trim()
-    .split('\n')
-    .map((l) => l.split(' '))
-    .map(([kind, t]) => ({kind, t: Number(t)}))
+  const events = traceLines(traceFile).map(([kind, t]) => ({kind, t: Number(t)}))
   const toKey: number[] = []
   const toFrame: number[] = []
   const perPress: ({toKey: number; toFrame?: number; frames: number} | undefined)[] = []
