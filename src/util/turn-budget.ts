@@ -35,8 +35,8 @@ export function overBudget(budgetMs = BUDGET_MS): boolean {
 }
 
 /** Pauses a stream until the next turn of the event loop when this one is over budget. */
-export function yieldIfOverBudget(stream: NodeJS.ReadableStream): void {
-  if (!overBudget() || stream.isPaused()) return
+export function yieldIfOverBudget(stream: NodeJS.ReadableStream, budgetMs = BUDGET_MS): void {
+  if (!overBudget(budgetMs) || stream.isPaused()) return
   stream.pause()
   setImmediate(() => stream.resume())
 }
