@@ -1,7 +1,7 @@
 /**
  * An image pull's progress, per layer, from the engine's progress events (`{id, status, progressDetail}`, as
- * Docker and podman send them). The runner publishes `lines()` as the unit's `progress` while it pulls; the
- * dashboard (a terminal) shows them per layer, while prefixed output keeps one line per image.
+ * Docker and podman send them). The runner publishes `lines()` as the unit's `progress` while it pulls, which the
+ * dashboard (a terminal) shows per layer; the log, and so prefixed output, gets a `summary()` line now and then.
  */
 import type {PullEvent} from './image.js'
 
@@ -52,5 +52,36 @@ export class PullProgress {
       const bytes = l.total && !COMPLETE.test(l.status) ? `  ${mb(l.current ?? 0)} / ${mb(l.total)}` : ''
       return `${l.id.slice(0, 12)}  ${l.status}${bytes}`
     })
+  }
+}
+
+/**
+ * When a pull reports: its layers for a live view at most every `viewMs`, and a summary line in the log every
+ * `logMs` from its start, so that output without a dashboard (--no-dashboard, CI) shows a long pull moving.
+ */
+export class PullPacer {
+  private shownAt = Number.NEGATIVE_INFINITY
+  private loggedAt: number
+
+  constructor(
+    startedAt: number,
+    private readonly viewMs = 250,
+    private readonly logMs = 5000,
+  ) {
+    this.loggedAt = startedAt
+  }
+
+  /** True when the view is due an update at `now` (and counts it as done). */
+  view(now: number): boolean {
+    if (now - this.shownAt < this.viewMs) return false
+    this.shownAt = now
+    return true
+  }
+
+  /** True when the log is due a line at `now` (and counts it as done). */
+  log(now: number): boolean {
+    if (now - this.loggedAt < this.logMs) return false
+    this.loggedAt = now
+    return true
   }
 }

@@ -16,7 +16,7 @@ import {ensureImage} from './image.js'
 import {followLogs, type LogFollower, lastLogLines} from './logs.js'
 import {boundPorts} from './ports.js'
 import {probeFor} from './probes/index.js'
-import {PullProgress} from './pull-progress.js'
+import {PullPacer, PullProgress} from './pull-progress.js'
 
 const HEALTH_POLL_MS = 200
 /** An exec ready probe's interval while the container's published port still refuses connections. */
@@ -26,8 +26,6 @@ const DEFAULT_START_INTERVAL_MS = 250
 /** After ready, health is looked at this often (the engine's own interval is usually seconds). */
 const HEALTH_WATCH_MS = 1000
 const KEEP_LINES = 2000
-/** How often a pull's per-layer progress is published while it runs. */
-const PULL_PROGRESS_MS = 250
 
 /**
  * Turns taken one at a time, in the order they were reserved: a runner reserves its turn when it begins
@@ -97,19 +95,23 @@ export class DependencyRunner implements UnitRunner {
     hooks.update({image, message: 'checking image'})
     let pullStarted = 0
     const progress = new PullProgress()
-    let shownAt = 0
+    let pacer: PullPacer | undefined
     await ensureImage(docker, image, dep.config.pull, {
-      // In the log, one line when a pull begins and one when it ends, per image; its layers are the unit's
-      // `progress` meanwhile (at most every 250 ms), which the dashboard shows per line.
+      // In the log, a line when a pull begins, a summary every 5 s, and one when it ends; its layers are the
+      // unit's `progress` meanwhile (at most every 250 ms), which the dashboard shows per line.
       onPullStart: () => {
         pullStarted = Date.now()
+        pacer = new PullPacer(pullStarted)
         hooks.log('system', `pulling ${image} …`)
         hooks.update({message: `pulling ${image}`})
       },
       onEvent: (event) => {
-        if (!progress.update(event) || Date.now() - shownAt < PULL_PROGRESS_MS) return
-        shownAt = Date.now()
-        hooks.update({message: `pulling ${image}: ${progress.summary()}`, progress: progress.lines()})
+        if (!progress.update(event)) return
+        const now = Date.now()
+        pacer ??= new PullPacer(now)
+        if (pacer.log(now)) hooks.log('system', `pulling ${image}: ${progress.summary()}`)
+        if (pacer.view(now))
+          hooks.update({message: `pulling ${image}: ${progress.summary()}`, progress: progress.lines()})
       },
     }).finally(() => {
       if (pullStarted) hooks.update({progress: undefined})

@@ -1,6 +1,6 @@
 /** A pull's per-layer progress from events shaped as Docker's and podman's pull streams send them. */
 import {describe, expect, it} from 'vitest'
-import {PullProgress} from '../../src/deps/pull-progress.js'
+import {PullPacer, PullProgress} from '../../src/deps/pull-progress.js'
 
 describe('PullProgress', () => {
   it('follows each layer from "Pulling fs layer" to "Pull complete", with bytes while downloading', () => {
@@ -33,5 +33,16 @@ describe('PullProgress', () => {
     expect(p.update({error: 'manifest unknown', errorDetail: {message: 'manifest unknown'}})).toBe(false)
     expect(p.lines()).toEqual([])
     expect(p.summary()).toBe('0 of 0 layers done')
+  })
+
+  it('paces a pull: the view at most every 250 ms, a log line every 5 s from the start, not at it', () => {
+    const pacer = new PullPacer(1000)
+    const at = (times: number[], due: (t: number) => boolean) => times.filter(due)
+    // Events every 100 ms for 12 s.
+    const times = Array.from({length: 120}, (_, i) => 1000 + i * 100)
+    expect(at(times, (t) => pacer.log(t))).toEqual([6000, 11000])
+    const view = new PullPacer(1000)
+    const shown = at(times.slice(0, 10), (t) => view.view(t))
+    expect(shown).toEqual([1000, 1300, 1600, 1900])
   })
 })
