@@ -57,19 +57,16 @@ export class PullProgress {
 
 /**
  * When a pull reports: its layers for a live view at most every `viewMs`, and a summary line in the log every
- * `logMs` from its start, so that output without a dashboard (--no-dashboard, CI) shows a long pull moving.
+ * `logMs` from its first event, so that output without a dashboard (--no-dashboard, CI) shows a long pull moving.
  */
 export class PullPacer {
   private shownAt = Number.NEGATIVE_INFINITY
-  private loggedAt: number
+  private loggedAt: number | undefined
 
   constructor(
-    startedAt: number,
     private readonly viewMs = 250,
     private readonly logMs = 5000,
-  ) {
-    this.loggedAt = startedAt
-  }
+  ) {}
 
   /** True when the view is due an update at `now` (and counts it as done). */
   view(now: number): boolean {
@@ -78,8 +75,9 @@ export class PullPacer {
     return true
   }
 
-  /** True when the log is due a line at `now` (and counts it as done). */
+  /** True when the log is due a line at `now` (and counts it as done); never at the first event. */
   log(now: number): boolean {
+    this.loggedAt ??= now
     if (now - this.loggedAt < this.logMs) return false
     this.loggedAt = now
     return true

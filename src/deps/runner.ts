@@ -95,20 +95,18 @@ export class DependencyRunner implements UnitRunner {
     hooks.update({image, message: 'checking image'})
     let pullStarted = 0
     const progress = new PullProgress()
-    let pacer: PullPacer | undefined
+    const pacer = new PullPacer()
     await ensureImage(docker, image, dep.config.pull, {
       // In the log, a line when a pull begins, a summary every 5 s, and one when it ends; its layers are the
       // unit's `progress` meanwhile (at most every 250 ms), which the dashboard shows per line.
       onPullStart: () => {
         pullStarted = Date.now()
-        pacer = new PullPacer(pullStarted)
         hooks.log('system', `pulling ${image} …`)
         hooks.update({message: `pulling ${image}`})
       },
       onEvent: (event) => {
         if (!progress.update(event)) return
         const now = Date.now()
-        pacer ??= new PullPacer(now)
         if (pacer.log(now)) hooks.log('system', `pulling ${image}: ${progress.summary()}`)
         if (pacer.view(now))
           hooks.update({message: `pulling ${image}: ${progress.summary()}`, progress: progress.lines()})

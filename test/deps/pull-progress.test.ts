@@ -35,13 +35,13 @@ describe('PullProgress', () => {
     expect(p.summary()).toBe('0 of 0 layers done')
   })
 
-  it('paces a pull: the view at most every 250 ms, a log line every 5 s from the start, not at it', () => {
-    const pacer = new PullPacer(1000)
+  it('paces a pull: the view at most every 250 ms, a log line every 5 s from the first event, not at it', () => {
+    const pacer = new PullPacer()
     const at = (times: number[], due: (t: number) => boolean) => times.filter(due)
     // Events every 100 ms for 12 s.
     const times = Array.from({length: 120}, (_, i) => 1000 + i * 100)
     expect(at(times, (t) => pacer.log(t))).toEqual([6000, 11000])
-    const view = new PullPacer(1000)
+    const view = new PullPacer()
     const shown = at(times.slice(0, 10), (t) => view.view(t))
     expect(shown).toEqual([1000, 1300, 1600, 1900])
   })
