@@ -287,6 +287,8 @@ async function benchDashboardSession(dir: string): Promise<Result> {
       const end = performance.now() + 300_000
       while (!done && performance.now() < end) await new Promise((r) => setTimeout(r, 250))
       const u = usage(pane.pid())
+      const supervisorPid = (JSON.parse(cli(['status', '--json'])) as {supervisorPid: number}).supervisorPid
+      const supervisor = usage(supervisorPid)
       await pane.key('d')
       const tEnd = performance.now() + 5000
       while (!existsSync(traceFile) && performance.now() < tEnd) await new Promise((r) => setTimeout(r, 50))
@@ -305,7 +307,7 @@ async function benchDashboardSession(dir: string): Promise<Result> {
         cpuSeconds: u.cpu,
         peakRssMb: u.rssMb,
         linesInFiles: lines(),
-        note: 'session: naaccord start --detach (the real supervisor); lines counted in .naaccord/logs/<unit>.log and its rotated .1 (the session caps a log file and keeps one rotation)',
+        note: `supervisor (serving this dashboard): ${supervisor.cpu.toFixed(2)} s CPU, peak RSS ${supervisor.rssMb.toFixed(0)} MB. Session: naaccord start --detach (the real supervisor); lines counted in .naaccord/logs/<unit>.log and its rotated .1 (the session caps a log file and keeps one rotation)`,
       }
     } finally {
       clearInterval(watch)
