@@ -7,6 +7,7 @@ import {writeFileSync} from 'node:fs'
 import blessed from 'blessed'
 import type {SessionEvent, SessionStatus, UnitStatus} from '../session/protocol.js'
 import {traceStalls} from '../util/stall-trace.js'
+import {beginWork, overBudget} from '../util/turn-budget.js'
 import {countdownRows, headerRow, NAME_COLORS, unitRow, waterfallRows} from './format.js'
 import {KEY_HELP} from './keys.js'
 import {REFILL_LINES, Refill} from './refill.js'
@@ -172,8 +173,8 @@ export class Dashboard {
     const tail = await this.opts.source.tail(this.opts.tailLines ?? 500, signal).catch(() => [])
     for (const unit of new Set(tail.map((l) => l.unit))) this.refill.apply(this.store, unit, tail)
     let result = first
-    let slice = performance.now()
     while (!result.done) {
+      beginWork()
       for (const event of result.value) {
         if (event.type === 'log') {
           if (!this.refill.stale(event.log)) this.store.append(event.log)
@@ -181,12 +182,9 @@ export class Dashboard {
       }
       this.scheduler.invalidate()
       // Batches already buffered arrive as promise resolutions, which run before any I/O: under a flood this loop
-      // could hold the process for tens of ms while a key press waits on stdin. A turn of the event loop every
-      // few ms lets keys (and frames) in.
-      if (performance.now() - slice > SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve))
-        slice = performance.now()
-      }
+      // could hold the process for tens of ms while a key press waits on stdin. A new turn of the event loop once
+      // this one has spent a few ms here lets keys (and frames) in.
+      if (overBudget(SLICE_MS)) await new Promise((resolve) => setImmediate(resolve))
       result = await events.next()
     }
     if (!this.finished) this.finish(this.stopping ? 'quit' : 'ended')

@@ -4,7 +4,8 @@
  * libuv reads a readable pipe up to 32 times in one go while the writer keeps it full, and Node hands each read
  * to its 'data' listener at once: under a flood, one turn processed megabytes, and held the supervisor for
  * 100–200 ms while a dashboard's request or a `stop` waited to be accepted. A reader that asks `overBudget()`
- * after each chunk, and pauses until the next turn when it says so, leaves room for everything else.
+ * after each chunk, and pauses until the next turn when it says so, leaves room for everything else. The
+ * dashboard's event loop over the session's stream uses the same measure with a smaller budget.
  */
 const BUDGET_MS = 8
 
