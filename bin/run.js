@@ -5,7 +5,7 @@
 // `start --detach` (its plain form) likewise spawns the supervisor without oclif: its start-up counts too.
 let served = false
 if (process.argv[2] === 'serve') {
-  const {serveFromArgv} = await import('../dist/servers/builtin/serve-main.js')
+  const {serveFromArgv} = await import('../dist/builtin/serve-main.js')
   served = await serveFromArgv(process.argv.slice(2))
 } else if (process.argv[2] === 'start' && process.argv.some((a) => a === '--detach' || a === '-d')) {
   const {startDetachedFromArgv} = await import('../dist/session/start-fast.js')

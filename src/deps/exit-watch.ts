@@ -7,7 +7,7 @@
  */
 import type {Readable} from 'node:stream'
 import type Docker from 'dockerode'
-import type {UnitExit} from '../servers/unit.js'
+import type {UnitExit} from '../supervisor/unit.js'
 import {statusOf} from './api-error.js'
 
 const POLL_MS = 2000

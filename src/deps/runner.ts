@@ -5,7 +5,7 @@
  */
 import type Docker from 'dockerode'
 import type {Plan, PlannedDependency} from '../config/plan.js'
-import type {UnitExit, UnitHooks, UnitRunner} from '../servers/unit.js'
+import type {UnitExit, UnitHooks, UnitRunner} from '../supervisor/unit.js'
 import {sleep} from '../util/sleep.js'
 import {statusOf} from './api-error.js'
 import {ensureContainer, ensureNetwork, startContainer} from './container.js'

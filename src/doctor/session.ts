@@ -7,9 +7,9 @@
  * agree; the fix is src/session's clearStaleSession.
  */
 import http from 'node:http'
-import {liveGroup} from '../session/proc.js'
 import {type SessionPaths, type SessionStatus, sessionPaths} from '../session/protocol.js'
 import {clearStaleSession as clearSession, inspectSession} from '../session/stale.js'
+import {liveGroup} from '../util/proc.js'
 
 export interface OrphanGroup {
   unit: string

@@ -3,8 +3,8 @@
  * control socket. Used by stop/status/logs/restart, the dashboard, doctor and test-streaming.
  */
 import http from 'node:http'
+import {isGroupRunning, isRunning} from '../util/proc.js'
 import {ndjsonBatches} from './ndjson.js'
-import {isGroupRunning, isRunning} from './proc.js'
 import type {LogLine, SessionEvent, SessionStatus} from './protocol.js'
 import {clearStaleSession, inspectSession} from './stale.js'
 

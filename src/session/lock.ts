@@ -3,7 +3,7 @@
  * A lock whose pid is dead (or recycled) is stale; the caller clears it (see stale.ts) and tries again.
  */
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {isOurProcess} from './proc.js'
+import {isOurProcess} from '../util/proc.js'
 
 export interface LockInfo {
   pid: number

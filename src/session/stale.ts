@@ -3,8 +3,8 @@
  * on disk and its server groups may still be running. Found here, stopped and cleared with a one-line notice.
  */
 import {existsSync, readFileSync, rmSync} from 'node:fs'
+import {isGroupRunning, liveGroup} from '../util/proc.js'
 import {isLockLive, readLock} from './lock.js'
-import {isGroupRunning, liveGroup} from './proc.js'
 import {type SessionStatus, sessionPaths} from './protocol.js'
 
 export interface SessionFiles {

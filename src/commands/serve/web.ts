@@ -1,5 +1,5 @@
 import {Command, Flags} from '@oclif/core'
-import {serveRole} from '../../servers/builtin/serve-main.js'
+import {serveRole} from '../../builtin/serve-main.js'
 
 export default class ServeWeb extends Command {
   static override summary =

@@ -4,7 +4,7 @@
  * on these machines), so the pair is ready sooner; both paths behave the same because both call serveRole().
  */
 import {parseArgs} from 'node:util'
-import {maskSecret} from '../../util/mask.js'
+import {maskSecret} from '../util/mask.js'
 import {apiKeyFromEnv, servicesUrlFromEnv, storageRootFromEnv} from './env.js'
 import {serveUntilSignalled} from './run.js'
 import {startServicesServer} from './services/server.js'

@@ -1,4 +1,4 @@
-import {tcpConnect} from '../../util/ports.js'
+import {tcpConnect} from '../util/ports.js'
 import type {ProbeAttempt} from './types.js'
 
 /** TCP: ready when host:port accepts a connection. */

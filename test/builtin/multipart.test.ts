@@ -9,17 +9,17 @@ import path from 'node:path'
 import {PassThrough, Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
 import {afterAll, describe, expect, it} from 'vitest'
-import type {HttpError} from '../../../src/servers/builtin/http-util.js'
-import {ClientGone} from '../../../src/servers/builtin/services/context.js'
-import {receiveForm} from '../../../src/servers/builtin/services/form.js'
+import type {HttpError} from '../../src/builtin/http-util.js'
+import {ClientGone} from '../../src/builtin/services/context.js'
+import {receiveForm} from '../../src/builtin/services/form.js'
 import {
   type MultipartOptions,
   MultipartParser,
   multipartBoundary,
   type PartInfo,
-} from '../../../src/servers/builtin/services/multipart.js'
-import {Storage} from '../../../src/servers/builtin/storage.js'
-import {tempDir} from '../../helpers/index.js'
+} from '../../src/builtin/services/multipart.js'
+import {Storage} from '../../src/builtin/storage.js'
+import {tempDir} from '../helpers/index.js'
 import {prng} from './helpers.js'
 
 const B = '----nacTestBoundary7MA4YWxk'

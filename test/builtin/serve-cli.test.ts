@@ -9,7 +9,7 @@ import http from 'node:http'
 import path from 'node:path'
 import {execa, type ResultPromise} from 'execa'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {cliBin, freePort, tempDir} from '../../helpers/index.js'
+import {cliBin, freePort, tempDir} from '../helpers/index.js'
 import {internal, multipartBody, randomData, sha256, tree, waitFor} from './helpers.js'
 
 const FILE_KEY = 'key-from-the-file-0123456789'

@@ -9,9 +9,9 @@
 import type {ChildProcess} from 'node:child_process'
 import {mkdirSync} from 'node:fs'
 import type {PlannedServer} from '../config/plan.js'
-import {isGroupRunning} from '../session/proc.js'
+import {waitForProbe} from '../probes/index.js'
+import {isGroupRunning} from '../util/proc.js'
 import {beginWork, yieldIfOverBudget} from '../util/turn-budget.js'
-import {waitForProbe} from './probes/index.js'
 import type {UnitExit, UnitHooks, UnitRunner} from './unit.js'
 
 let execaModule: Promise<typeof import('execa')> | undefined

@@ -2,8 +2,8 @@
  * Readiness probes (process-compose's vocabulary): one small module per kind, in a registry, and one loop that
  * applies interval, timeout, retries and start period to any of them. Adding a kind touches one file + this map.
  */
-import type {ProbeConfig} from '../../config/schema.js'
-import {sleep} from '../../util/sleep.js'
+import type {ProbeConfig} from '../config/schema.js'
+import {sleep} from '../util/sleep.js'
 import {execProbe} from './exec.js'
 import {httpProbe} from './http.js'
 import {logProbe} from './log.js'

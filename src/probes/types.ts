@@ -1,4 +1,4 @@
-import type {ProbeConfig} from '../../config/schema.js'
+import type {ProbeConfig} from '../config/schema.js'
 
 /** What one probe attempt needs besides its own settings. */
 export interface ProbeContext {

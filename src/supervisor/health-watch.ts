@@ -4,7 +4,7 @@
  * a line that appeared once says nothing about now.
  */
 import type {PlannedServer} from '../config/plan.js'
-import {PROBE_KINDS, probeKind} from './probes/index.js'
+import {PROBE_KINDS, probeKind} from '../probes/index.js'
 
 /**
  * Between checks once ready: much slower than start-up polling, so a healthy session costs next to nothing and

@@ -3,8 +3,8 @@
  * proves nothing on its own: its start time (from /proc) must match what the session recorded.
  */
 import {readdirSync} from 'node:fs'
-import {isGroupAlive} from '../util/ports.js'
-import {groupMembers, readStat, readStatFile} from '../util/procfs.js'
+import {isGroupAlive} from './ports.js'
+import {groupMembers, readStat, readStatFile} from './procfs.js'
 
 /**
  * Alive and not a zombie. A zombie is dead: it only waits to be reaped, and a detached supervisor's zombie may

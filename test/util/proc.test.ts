@@ -1,8 +1,8 @@
 import {spawn} from 'node:child_process'
 import {once} from 'node:events'
 import {describe, expect, it} from 'vitest'
-import {isGroupRunning, isRunning} from '../../src/session/proc.js'
 import {isPortFree} from '../../src/util/ports.js'
+import {isGroupRunning, isRunning} from '../../src/util/proc.js'
 import {freePort} from '../helpers/index.js'
 
 describe('isRunning', () => {

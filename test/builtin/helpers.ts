@@ -8,8 +8,8 @@ import {
   type RunningWebServer,
   startServicesServer,
   startWebServer,
-} from '../../../src/servers/builtin/index.js'
-import {tempDir} from '../../helpers/index.js'
+} from '../../src/builtin/index.js'
+import {tempDir} from '../helpers/index.js'
 
 export const KEY = 'test-key-0123456789abcdef'
 

@@ -5,8 +5,8 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {startWebServer} from '../../../src/servers/builtin/index.js'
-import {freePort} from '../../helpers/index.js'
+import {startWebServer} from '../../src/builtin/index.js'
+import {freePort} from '../helpers/index.js'
 import {internal, KEY, type Pair, randomData, sha256, startPair, webUpload} from './helpers.js'
 
 let pair: Pair

@@ -3,8 +3,8 @@ import {readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
 import {Readable} from 'node:stream'
 import {afterAll, describe, expect, it} from 'vitest'
-import {Storage} from '../../../src/servers/builtin/storage.js'
-import {tempDir} from '../../helpers/index.js'
+import {Storage} from '../../src/builtin/storage.js'
+import {tempDir} from '../helpers/index.js'
 import {prng, randomData, sha256} from './helpers.js'
 
 const t = tempDir('nac-stage-')

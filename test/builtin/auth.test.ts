@@ -2,9 +2,9 @@
 import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {apiKeyFromEnv, startServicesServer} from '../../../src/servers/builtin/index.js'
-import {ROUTE_METHODS} from '../../../src/servers/builtin/routes-table.js'
-import {tempDir} from '../../helpers/index.js'
+import {apiKeyFromEnv, startServicesServer} from '../../src/builtin/index.js'
+import {ROUTE_METHODS} from '../../src/builtin/routes-table.js'
+import {tempDir} from '../helpers/index.js'
 import {KEY, type Pair, startPair} from './helpers.js'
 
 let pair: Pair
