@@ -8,6 +8,7 @@
  * Session files are validated on read; a bad one is set aside (`state.json.bad-<ts>`) with a notice, never thrown.
  */
 import {existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import {z} from 'zod'
 import {type MarkedProcess, markedProcesses, sessionMarker, stopGroup} from '../util/group-stop.js'
@@ -83,7 +84,9 @@ export function inspectSession(stateDir: string): SessionFiles {
   const status = state.status
   const lockFile = readLockFile(paths.lock)
   const lock = lockFile.info
-  const socketPath = status?.socketPath ?? lock?.socketPath ?? paths.socket
+  // Only a path this session could have used: a session file must never name something else to remove.
+  const socketPath =
+    [status?.socketPath, lock?.socketPath].find((p) => p && isSessionSocketPath(p, paths.socket)) ?? paths.socket
   const present = [paths.lock, paths.state, socketPath].filter((f) => existsSync(f))
   let live = false
   if (lock) live = isLockLive(lock)
@@ -94,6 +97,12 @@ export function inspectSession(stateDir: string): SessionFiles {
   if (lockFile.problem && lockAgeMs(paths.lock) > LOCK_UNREADABLE_GRACE_MS)
     bad.push({file: paths.lock, problem: lockFile.problem})
   return {status, supervisorPid: lock?.pid ?? status?.supervisorPid, socketPath, present, live, bad}
+}
+
+/** `.naaccord/control.sock`, or the short fallback in the temp dir (session.ts's controlSocketPath). */
+function isSessionSocketPath(file: string, preferred: string): boolean {
+  if (file === preferred) return true
+  return path.dirname(file) === os.tmpdir() && /^naaccord-[0-9a-f]{16}\.sock$/.test(path.basename(file))
 }
 
 function lockAgeMs(file: string): number {
