@@ -5,17 +5,17 @@ import {at, BASE, errorsFor} from './helpers.js'
 const CFG = 'naaccord.config.yaml'
 
 describe('config errors are all reported at once', () => {
-  it('an unset ${VAR:?} does not hide the other errors of the file', () => {
-    const text = `${BASE.replace('apiKey: k0123456789', 'apiKey: ${API_KEY:?set the depot key}')}    bogus: 1\n`
+  it('an unset required variable (VAR:?) does not hide the other errors of the file', () => {
+    const text = `${BASE.replace('apiKey: k0123456789', `apiKey: \${API_KEY:?set the depot key}`)}    bogus: 1\n`
     const errors = errorsFor(text)
     expect(errors).toEqual([
-      `${at(CFG, text, '${API_KEY')} apiKey: API_KEY is required: set the depot key`,
+      `${at(CFG, text, `\${API_KEY`)} apiKey: API_KEY is required: set the depot key`,
       expect.stringMatching(/^naaccord\.config\.yaml:13:5 servers\.web\.bogus: unknown key/),
     ])
   })
 
   it('the value that could not be interpolated is reported once, not again by the schema', () => {
-    const text = BASE.replace('port: 8000', 'port: ${WEB_PORT:?}')
+    const text = BASE.replace('port: 8000', `port: \${WEB_PORT:?}`)
     const errors = errorsFor(text)
     expect(errors).toHaveLength(1)
     expect(errors[0]).toMatch(/servers\.web\.port: WEB_PORT is required/)
@@ -23,10 +23,10 @@ describe('config errors are all reported at once', () => {
 })
 
 describe('the storage root', () => {
-  it('an unset ${VAR} for storage is an error naming the field, not the project root', () => {
+  it('an unset variable for storage is an error naming the field, not the project root', () => {
     const text = `${BASE}storage: \${STORAGE_ROOT}\n`
     expect(errorsFor(text)).toEqual([
-      `${at(CFG, text, '${STORAGE_ROOT}')} storage: must not be empty: it names the services storage root (e.g. storage/workspace) (written as "\${STORAGE_ROOT}")`,
+      `${at(CFG, text, `\${STORAGE_ROOT}`)} storage: must not be empty: it names the services storage root (e.g. storage/workspace) (written as "\${STORAGE_ROOT}")`,
     ])
   })
 
