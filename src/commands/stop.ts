@@ -9,8 +9,10 @@ export default class Stop extends BaseCommand {
   static override summary = "Stop this project's session from any terminal, leaving nothing running."
   static override description =
     `Asks the supervisor to stop every unit (its stop signal to the whole process group, in reverse
-dependency order, SIGKILL after the timeout), waits for it, then checks that no process group is alive.
-A stale session (its supervisor was killed) is cleared: orphaned groups stopped, files removed.`
+dependency order, SIGKILL after the timeout), waits for it, then checks that no process of the session is
+alive (its process groups, and any process carrying the session's marker, a setsid grandchild included) and
+that no port of the config is held by one; what had to be killed is named. A stale session (its supervisor was
+killed, its state.json lost or corrupt) is cleared: orphans found by the marker and stopped, files removed.`
   static override examples = ['<%= config.bin %> stop', '<%= config.bin %> stop --timeout 2s']
   static override flags = {
     timeout: Flags.string({
@@ -30,7 +32,8 @@ A stale session (its supervisor was killed) is cleared: orphaned groups stopped,
           exit: 2,
         })
     }
-    const result = await stopSession(path.join(loaded.root, STATE_DIR), {timeoutMs})
+    const ports = Object.values(loaded.config.servers).flatMap((s) => (s.port === undefined ? [] : [s.port]))
+    const result = await stopSession(path.join(loaded.root, STATE_DIR), {timeoutMs, ports})
     // Docker dependencies (src/deps): containers of this project still running without a session (its supervisor
     // was killed) are stopped too, found by label. No engine reachable: nothing of ours can be running there.
     if (Object.keys(loaded.config.dependencies).length > 0) {
@@ -46,7 +49,8 @@ A stale session (its supervisor was killed) is cleared: orphaned groups stopped,
     } else {
       for (const n of result.notices) this.log(`naaccord: ${n}`)
       for (const p of result.problems) this.logToStderr(`✗ left behind: ${p}`)
-      if (!result.stopped) this.log(`naaccord: no session is running for ${loaded.file}`)
+      if (!result.stopped && result.problems.length === 0)
+        this.log(`naaccord: no session is running for ${loaded.file}`)
       else if (result.problems.length === 0) this.log(`naaccord: stopped in ${result.ms}ms; nothing left running`)
     }
     if (result.problems.length > 0) this.exit(1)

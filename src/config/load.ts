@@ -398,19 +398,34 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     try {
       values.push(f.doc.toJS({maxAliasCount: 100}))
     } catch (error) {
-      // yaml refuses alias bombs (and a few other pathological documents) while converting.
-      issues.push({file: f.file, path: '', message: `YAML could not be read: ${(error as Error).message}`})
+      // yaml refuses alias bombs (and a few other pathological documents) while converting: point at the first
+      // alias, where the expansion begins.
+      const at = firstAliasOffset(f.doc)
+      const pos = at === undefined ? undefined : f.lines.linePos(at)
+      issues.push({
+        file: f.file,
+        line: pos?.line,
+        column: pos?.col,
+        path: '',
+        message: `YAML could not be read: ${(error as Error).message}`,
+      })
     }
   }
   if (issues.length > 0) throw new ConfigError(issues)
   for (const [i, value] of values.entries()) {
     if (value === null || value === undefined) {
-      if (i === 0)
+      if (i === 0) {
+        // A file of comments has no position to give; a lone `~` or `null` does.
+        const at = files[i].doc.contents?.range?.[0]
+        const pos = at === undefined ? undefined : files[i].lines.linePos(at)
         issues.push({
           file: files[i].file,
+          line: pos?.line,
+          column: pos?.col,
           path: '',
           message: 'the file is empty; run `naaccord init` for a starting point',
         })
+      }
     } else if (!isPlainObject(value)) {
       const pos = files[i].lines.linePos(files[i].doc.contents?.range?.[0] ?? 0)
       issues.push({
@@ -431,36 +446,80 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   for (const error of interpolationErrors) {
     issues.push({...locate(files, error.path), path: formatPath(error.path), message: error.message})
   }
-  if (issues.length > 0) throw new ConfigError(issues)
+  // An interpolation error does not hide the rest of the file: the schema still runs, and only its complaints
+  // about the very values that could not be interpolated are left out (they would say the same thing twice).
+  const failedPaths = interpolationErrors.map((e) => formatPath(e.path))
+  const isFailed = (p: (string | number)[]) => {
+    const text = formatPath(p)
+    return failedPaths.some((f) => text === f || text.startsWith(`${f}.`) || text.startsWith(`${f}[`))
+  }
 
   const result = Config.safeParse(data)
+  const seen = new Set<string>()
+  const add = (entry: ConfigIssue) => {
+    const key = `${entry.file}:${entry.line}:${entry.path}:${entry.message}`
+    if (!seen.has(key)) {
+      seen.add(key)
+      issues.push(entry)
+    }
+  }
   if (!result.success) {
-    const seen = new Set<string>()
     for (const issue of result.error.issues) {
       for (const e of explain(issue, data)) {
-        const entry = {
+        if (isFailed(e.path)) continue
+        add({
           ...locate(files, e.path, e.keyOnly),
           path: formatPath(e.path),
           message: e.message + writtenAs(getAt(merged, e.path), getAt(data, e.path)),
-        }
-        const key = `${entry.file}:${entry.line}:${entry.path}:${entry.message}`
-        if (!seen.has(key)) {
-          seen.add(key)
-          issues.push(entry)
-        }
+        })
       }
     }
-    throw new ConfigError(sortIssues(issues))
+  } else {
+    for (const g of [...checkConfigGraph(result.data), ...checkStorage(result.data, root)]) {
+      if (isFailed(g.path)) continue
+      add({
+        ...locate(files, g.path, g.keyOnly),
+        path: formatPath(g.path),
+        message: g.message + writtenAs(getAt(merged, g.path), getAt(data, g.path)),
+      })
+    }
   }
-  const graphIssues = checkConfigGraph(result.data)
-  if (graphIssues.length > 0) {
-    throw new ConfigError(
-      sortIssues(
-        graphIssues.map((g) => ({...locate(files, g.path, g.keyOnly), path: formatPath(g.path), message: g.message})),
-      ),
-    )
-  }
+  if (issues.length > 0 || !result.success) throw new ConfigError(sortIssues(issues))
   return {file, root, sources: files.map((f) => f.file), dotenv: dotenv.vars, vars, config: result.data}
+}
+
+/**
+ * The storage root must be a folder of its own: empty (an unset \${VAR}) or `.` would make the project root itself
+ * the services' workspace, and its uploads/ processed/ temp/ would land among the sources.
+ */
+function checkStorage(
+  config: {storage: string},
+  root: string,
+): {path: (string | number)[]; message: string; keyOnly?: boolean}[] {
+  if (config.storage.trim() === '')
+    return [
+      {path: ['storage'], message: 'must not be empty: it names the services storage root (e.g. storage/workspace)'},
+    ]
+  if (path.resolve(root, config.storage) === root)
+    return [
+      {
+        path: ['storage'],
+        message: `resolves to the project root itself (${root}); give a folder of its own, e.g. storage/workspace`,
+      },
+    ]
+  return []
+}
+
+/** The offset of the first alias (`*name`) in a document, if it has one. */
+function firstAliasOffset(doc: Document): number | undefined {
+  let offset: number | undefined
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0]
+      return visit.BREAK
+    },
+  })
+  return offset
 }
 
 /** For a value that came from ${VAR}: what was written, so that `got ""` explains itself (an unset variable). */

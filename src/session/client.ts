@@ -3,7 +3,10 @@
  * control socket. Used by stop/status/logs/restart, the dashboard, doctor and test-streaming.
  */
 import http from 'node:http'
+import {SESSION_ENV, sessionMarker} from '../util/group-stop.js'
+import {findPortHolder} from '../util/ports.js'
 import {isGroupRunning, isRunning} from '../util/proc.js'
+import {readEnviron} from '../util/procfs.js'
 import {ndjsonBatches} from './ndjson.js'
 import type {LogLine, SessionEvent, SessionStatus} from './protocol.js'
 import {clearStaleSession, inspectSession} from './stale.js'
@@ -24,7 +27,6 @@ export async function findRunningSession(
   onNotice: (line: string) => void = () => undefined,
 ): Promise<RunningSessionInfo | undefined> {
   const files = inspectSession(stateDir)
-  if (files.present.length === 0) return undefined
   if (!files.live) {
     for (const line of await clearStaleSession(stateDir)) onNotice(line)
     return undefined
@@ -125,21 +127,44 @@ export interface StopResult {
 }
 
 /**
- * Stops the project's session from any process: asks the supervisor, waits for it to exit, then checks its
- * groups and ports itself. A supervisor that does not exit in time is killed and its leftovers are cleared.
+ * Stops the project's session from any process: asks the supervisor, waits for it to exit, then clears what is
+ * left itself: a process carrying the session's marker (a setsid grandchild, an orphan of a killed supervisor)
+ * is stopped and named, and a port of `ports` still held by one of them is a problem, never "nothing left".
+ * A supervisor that does not exit in time is killed and its leftovers are cleared.
  */
-export async function stopSession(stateDir: string, opts: {timeoutMs?: number} = {}): Promise<StopResult> {
+export async function stopSession(
+  stateDir: string,
+  opts: {timeoutMs?: number; ports?: number[]} = {},
+): Promise<StopResult> {
   const began = Date.now()
   const notices: string[] = []
   const files = inspectSession(stateDir)
-  if (files.present.length > 0 && !files.live) {
-    notices.push(...(await clearStaleSession(stateDir)))
-    return {stopped: notices.length > 0, notices, problems: [], ms: Date.now() - began}
+  if (!files.live || !files.supervisorPid) {
+    // No live supervisor: stale files, or none at all; either way the marker finds its orphans.
+    notices.push(...(await clearStaleSession(stateDir, opts.timeoutMs)))
+    const problems = heldPorts(stateDir, opts.ports ?? [])
+    return {stopped: notices.length > 0, notices, problems, ms: Date.now() - began}
   }
-  if (!files.live || !files.supervisorPid) return {stopped: false, notices, problems: [], ms: Date.now() - began}
   const pid = files.supervisorPid
   const status = (await getStatus(files.socketPath).catch(() => undefined)) ?? files.status
   const unitTimeout = Math.max(0, ...(status?.units ?? []).map(() => opts.timeoutMs ?? 10_000))
+  // What the supervisor had to SIGKILL, as it says on its event stream while it stops.
+  const killed: string[] = []
+  const listening = new AbortController()
+  let subscribed: () => void = () => undefined
+  const ready = new Promise<void>((resolve) => {
+    subscribed = resolve
+  })
+  const events = streamEvents(
+    files.socketPath,
+    (event) => {
+      subscribed()
+      if (event.type === 'log' && event.log.stream === 'system' && event.log.line.includes('SIGKILL'))
+        killed.push(`${event.log.unit}: ${event.log.line}`)
+    },
+    listening.signal,
+  ).catch(() => undefined)
+  await Promise.race([ready, events, new Promise((r) => setTimeout(r, 1000))])
   try {
     await shutdown(files.socketPath, {timeoutMs: opts.timeoutMs})
   } catch {
@@ -150,21 +175,30 @@ export async function stopSession(stateDir: string, opts: {timeoutMs?: number} =
   }
   // The supervisor stops units in dependency order, each within its timeout; allow for that, plus slack.
   const deadline = Date.now() + unitTimeout * Math.max(1, status?.units.length ?? 1) + 10_000
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
-  if (isAlive(pid)) {
+  while (isRunning(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+  listening.abort()
+  if (isRunning(pid)) {
     try {
       process.kill(pid, 'SIGKILL')
     } catch {}
     await new Promise((r) => setTimeout(r, 50))
     notices.push(`the supervisor (pid ${pid}) did not exit in time: killed it`)
-    notices.push(...(await clearStaleSession(stateDir, 0)))
   }
+  notices.push(...killed.map((k) => `had to kill ${k}`))
+  notices.push(...(await clearStaleSession(stateDir, opts.timeoutMs)))
   const problems = (status?.units ?? []).flatMap((u) =>
     u.pgid && isGroupRunning(u.pgid) ? [`${u.name}: process group ${u.pgid} is still alive`] : [],
   )
+  problems.push(...heldPorts(stateDir, opts.ports ?? []))
   return {stopped: true, notices, problems, ms: Date.now() - began}
 }
 
-function isAlive(pid: number): boolean {
-  return isRunning(pid)
+/** The ports still held by a process of this session (one carrying its marker), one line each. */
+function heldPorts(stateDir: string, ports: number[]): string[] {
+  const marker = sessionMarker(stateDir)
+  return ports.flatMap((port) => {
+    const holder = findPortHolder(port)
+    if (!holder || readEnviron(holder.pid)[SESSION_ENV] !== marker) return []
+    return [`port ${port} is still held by pid ${holder.pid} (${holder.command}), a process of this session`]
+  })
 }

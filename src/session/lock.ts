@@ -3,6 +3,7 @@
  * A lock whose pid is dead (or recycled) is stale; the caller clears it (see stale.ts) and tries again.
  */
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {z} from 'zod'
 import {isOurProcess} from '../util/proc.js'
 
 export interface LockInfo {
@@ -12,19 +13,44 @@ export interface LockInfo {
   socketPath?: string
 }
 
+const LockSchema = z
+  .object({
+    pid: z.number().int().positive(),
+    startedAt: z.number().default(0),
+    configFile: z.string().optional(),
+    socketPath: z.string().min(1).optional(),
+  })
+  .passthrough()
+
+/** An unreadable lock younger than this may be one being written: treated as held, not as bad. */
+export const LOCK_UNREADABLE_GRACE_MS = 2000
+
 export function readLock(file: string): LockInfo | undefined {
+  return readLockFile(file).info
+}
+
+/** The lock, validated: info when usable; a problem (what is wrong) when the file is there but bad. */
+export function readLockFile(file: string): {info?: LockInfo; problem?: string} {
   let text: string
   try {
     text = readFileSync(file, 'utf8').trim()
   } catch {
-    return undefined
+    return {}
   }
-  if (/^\d+$/.test(text)) return {pid: Number(text), startedAt: 0}
+  if (/^\d+$/.test(text) && Number(text) > 0) return {info: {pid: Number(text), startedAt: 0}}
+  if (text === '') return {problem: 'empty'}
+  let json: unknown
   try {
-    const json = JSON.parse(text) as Partial<LockInfo>
-    if (typeof json.pid === 'number') return {startedAt: 0, ...json} as LockInfo
-  } catch {}
-  return undefined
+    json = JSON.parse(text)
+  } catch (error) {
+    return {problem: `not JSON (${(error as Error).message})`}
+  }
+  const parsed = LockSchema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    return {problem: `${issue.path.join('.') || '(top level)'}: ${issue.message}`}
+  }
+  return {info: parsed.data}
 }
 
 export function isLockLive(info: LockInfo | undefined): boolean {
@@ -35,9 +61,9 @@ export type LockResult = {ok: true} | {ok: false; holder: LockInfo | undefined; 
 
 /** Takes the lock for this process; on failure says who holds it and whether that holder is dead. */
 export function acquireLock(file: string, info: LockInfo): LockResult {
-  mkdirSync(new URL('.', `file://${file}`).pathname, {recursive: true})
+  mkdirSync(new URL('.', `file://${file}`).pathname, {recursive: true, mode: 0o700})
   try {
-    writeFileSync(file, `${JSON.stringify(info)}\n`, {flag: 'wx'})
+    writeFileSync(file, `${JSON.stringify(info)}\n`, {flag: 'wx', mode: 0o600})
     return {ok: true}
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error

@@ -5,7 +5,7 @@
  * a unit has BUFFER_BYTES pending): a log flood costs a few syscalls per megabyte and no per-line work.
  * The last RING_BYTES of each unit stay in memory, split into lines only when a client asks for a tail.
  */
-import {closeSync, mkdirSync, openSync, renameSync, statSync, writevSync} from 'node:fs'
+import {chmodSync, closeSync, mkdirSync, openSync, renameSync, statSync, writevSync} from 'node:fs'
 import path from 'node:path'
 import type {LogLine} from './protocol.js'
 
@@ -47,7 +47,7 @@ class UnitLog {
     readonly file: string,
     private readonly maxBytes: number,
   ) {
-    this.fd = openSync(file, 'a')
+    this.fd = openSync(file, 'a', 0o600)
     try {
       this.size = statSync(file).size
     } catch {
@@ -104,7 +104,7 @@ class UnitLog {
   private rotate(): void {
     closeSync(this.fd)
     renameSync(this.file, `${this.file}.1`)
-    this.fd = openSync(this.file, 'a')
+    this.fd = openSync(this.file, 'a', 0o600)
     this.size = 0
   }
 
@@ -122,7 +122,9 @@ export class LogFiles {
     readonly dir: string,
     private readonly maxBytes = DEFAULT_MAX_BYTES,
   ) {
-    mkdirSync(dir, {recursive: true})
+    // Owner only, whatever the umask: servers print secrets. An existing folder is tightened too.
+    mkdirSync(dir, {recursive: true, mode: 0o700})
+    chmodSync(dir, 0o700)
   }
 
   fileOf(unit: string): string {

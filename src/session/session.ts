@@ -4,7 +4,7 @@
  * supervisor) and by anything that wants a session in-process; `stop()` leaves nothing behind.
  */
 import {createHash} from 'node:crypto'
-import {mkdirSync, rmSync} from 'node:fs'
+import {chmodSync, mkdirSync, rmSync} from 'node:fs'
 import type http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
@@ -13,6 +13,7 @@ import {preflight} from '../supervisor/preflight.js'
 import {splitLines} from '../supervisor/process-runner.js'
 import {type RunnerFactory, type StopReport, Supervisor} from '../supervisor/supervisor.js'
 import {writeFileAtomic} from '../util/fs.js'
+import {sessionMarker} from '../util/group-stop.js'
 import {maskSecret, maskSecretsIn} from '../util/mask.js'
 import {serveControl} from './control-server.js'
 import {acquireLock, releaseLock} from './lock.js'
@@ -57,6 +58,15 @@ export interface Session {
   restart(name: string): Promise<void>
 }
 
+/**
+ * The state folder, readable by its owner only whatever the umask: its control socket stops units, its logs hold
+ * what the servers printed. An existing folder is tightened too.
+ */
+export function makePrivateDir(dir: string): void {
+  mkdirSync(dir, {recursive: true, mode: 0o700})
+  chmodSync(dir, 0o700)
+}
+
 /** `.naaccord/control.sock` unless that path is too long for a Unix socket; then a short one in the temp dir. */
 export function controlSocketPath(stateDir: string): string {
   const preferred = sessionPaths(stateDir).socket
@@ -67,13 +77,14 @@ export function controlSocketPath(stateDir: string): string {
 
 export async function startSession(plan: Plan, options: StartSessionOptions = {}): Promise<Session> {
   const paths = sessionPaths(plan.stateDir)
-  mkdirSync(paths.dir, {recursive: true})
+  makePrivateDir(paths.dir)
   const notice = options.onNotice ?? (() => undefined)
   const running = runningSessionProblem(plan.stateDir)
   if (running) throw new SessionStartError([running])
   const previous = inspectSession(plan.stateDir)
   const knownGroups = (previous.status?.units ?? []).flatMap((u) => (u.pgid ? [{name: u.name, pgid: u.pgid}] : []))
-  if (previous.present.length > 0) for (const line of await clearStaleSession(plan.stateDir)) notice(line)
+  // Always: orphans carrying this session's marker are found even when no session file is left.
+  for (const line of await clearStaleSession(plan.stateDir)) notice(line)
 
   const socketPath = controlSocketPath(plan.stateDir)
   const startedAt = Date.now()
@@ -126,6 +137,8 @@ class RunningSession implements Session {
   private stopPromise: Promise<StopReport> | undefined
   private readonly secrets: string[]
   private readonly secretBytes: Buffer | undefined
+  /** The pid of each unit as last written to state.json. */
+  private readonly savedPids = new Map<string, number | undefined>()
 
   constructor(
     readonly plan: Plan,
@@ -148,12 +161,14 @@ class RunningSession implements Session {
       {
         unit: (unit) => {
           this.emit({type: 'unit', unit})
-          this.saveStateSoon()
+          // A new pid is on disk before anything else happens to it; other changes are batched.
+          if (unit.pid !== undefined && this.savedPids.get(unit.name) !== unit.pid) this.saveState()
+          else this.saveStateSoon()
         },
         log: (unit, stream, line) => this.onLine(unit, stream, line),
         output: (unit, stream, block) => this.onBlock(unit, stream, block),
       },
-      {logDir: this.logs.dir, runnerFor: options.runnerFor},
+      {logDir: this.logs.dir, runnerFor: options.runnerFor, marker: sessionMarker(plan.stateDir)},
     )
   }
 
@@ -171,6 +186,9 @@ class RunningSession implements Session {
         },
         this.socketPath,
       )
+      // Whoever can connect can stop units: the owner only, whatever the umask (the folder is 0700 too, but a
+      // long project path puts the socket in the temp dir).
+      chmodSync(this.socketPath, 0o600)
     } catch (error) {
       this.logs.close()
       releaseLock(sessionPaths(this.stateDir).lock)
@@ -241,7 +259,9 @@ class RunningSession implements Session {
     if (this.stateTimer) clearTimeout(this.stateTimer)
     this.stateTimer = undefined
     try {
-      writeFileAtomic(sessionPaths(this.stateDir).state, `${JSON.stringify(this.status(), null, 2)}\n`)
+      const status = this.status()
+      writeFileAtomic(sessionPaths(this.stateDir).state, `${JSON.stringify(status, null, 2)}\n`, 0o600)
+      for (const u of status.units) this.savedPids.set(u.name, u.pid)
     } catch {}
   }
 

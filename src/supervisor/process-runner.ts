@@ -2,27 +2,20 @@
  * One server process: launched in its own process group (detached), with the plan's environment laid over the
  * inherited one, its output split into lines, and stopped by signalling the whole group (then SIGKILL).
  *
- * Spawned with execa (`buffer: false`, no encoding or line transforms), so the pipes it hands back are the raw
- * ones: the log flood path (millions of lines) reads Buffers straight off them. `cleanup: false` because the
- * supervisor, not execa's exit hook, decides when a server dies; `reject: false` because an exit is an event here.
+ * Spawned with node:child_process directly: the raw pipes are what the log flood path (millions of lines) reads
+ * Buffers from, an exit is an event (never a rejection), and the supervisor, not an exit hook, decides when a
+ * server dies. (execa was used with every one of its features turned off, for ~150 ms of module loading.)
+ *
+ * Every process carries the session marker (NAACCORD_SESSION, NAACCORD_UNIT; see util/group-stop.ts), so a
+ * grandchild that left the group with setsid is still found and stopped with its unit.
  */
-import type {ChildProcess} from 'node:child_process'
+import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdirSync} from 'node:fs'
 import type {PlannedServer} from '../config/plan.js'
 import {waitForProbe} from '../probes/index.js'
-import {isGroupRunning} from '../util/proc.js'
+import {SESSION_ENV, STOP_ENV, stopGroup, UNIT_ENV} from '../util/group-stop.js'
 import {beginWork, yieldIfOverBudget} from '../util/turn-budget.js'
 import type {UnitExit, UnitHooks, UnitRunner} from './unit.js'
-
-let execaModule: Promise<typeof import('execa')> | undefined
-/**
- * execa is ~140 small ES modules, ~250 ms to load here: loaded when the first server is prepared or started rather
- * than with the supervisor, so a session's first container request is not held up behind it.
- */
-function loadExeca(): Promise<typeof import('execa')> {
-  execaModule ??= import('execa')
-  return execaModule
-}
 
 /** Lines kept for the log probe until the launch is ready (a pattern must match the current launch only). */
 const PROBE_LINES_MAX = 5000
@@ -39,6 +32,8 @@ export class ProcessRunner implements UnitRunner {
   constructor(
     readonly server: PlannedServer,
     private readonly hooks: UnitHooks,
+    /** The session marker every process of this unit carries (util/group-stop.ts). */
+    private readonly marker?: string,
   ) {
     this.name = server.name
   }
@@ -47,12 +42,7 @@ export class ProcessRunner implements UnitRunner {
     return this.exited ? undefined : this.child?.pid
   }
 
-  prepare(): void {
-    void loadExeca()
-  }
-
   async start(_signal: AbortSignal): Promise<void> {
-    const {execa} = await loadExeca()
     const s = this.server
     this.linesSinceStart = []
     this.collectLines = s.ready?.log !== undefined
@@ -63,28 +53,24 @@ export class ProcessRunner implements UnitRunner {
     return new Promise((resolve, reject) => {
       let child: ChildProcess
       try {
-        const subprocess = execa(s.command, s.args, {
+        const marker = this.marker
+          ? {[SESSION_ENV]: this.marker, [UNIT_ENV]: s.name, [STOP_ENV]: `${s.stopSignal}/${s.stopTimeout}`}
+          : {}
+        child = spawn(s.command, s.args, {
           cwd: s.cwd,
-          env: s.env,
-          extendEnv: true,
+          env: {...process.env, ...s.env, ...marker},
           // Its own process group: a Ctrl-C in the terminal does not reach it, and stop signals the whole tree.
           detached: true,
-          stdin: 'ignore',
-          stdout: 'pipe',
-          stderr: 'pipe',
-          buffer: false,
-          cleanup: false,
-          reject: false,
+          stdio: ['ignore', 'pipe', 'pipe'],
         })
-        // The result promise is not used (exit is read from the child's events); keep it from ever going unhandled.
-        subprocess.catch(() => undefined)
-        child = subprocess as unknown as ChildProcess
       } catch (error) {
         reject(new Error(`${s.name}: cannot launch \`${s.commandText}\`: ${(error as Error).message}`))
         return
       }
       this.child = child
       this.exited = false
+      // The pid is known now, before the 'spawn' event's turn: recorded (and saved) before anything else happens.
+      if (child.pid) this.hooks.update({pid: child.pid, pgid: child.pid, startedAt: Date.now()})
       let launched = false
       this.exitPromise = new Promise((resolveExit) => {
         child.once('error', (error: NodeJS.ErrnoException) => {
@@ -113,7 +99,6 @@ export class ProcessRunner implements UnitRunner {
       })
       child.once('spawn', () => {
         launched = true
-        this.hooks.update({pid: child.pid, pgid: child.pid, startedAt: Date.now()})
         resolve()
       })
       this.pipe(child.stdout, 'stdout')
@@ -195,36 +180,24 @@ export class ProcessRunner implements UnitRunner {
     const child = this.child
     if (!child?.pid) return
     const pgid = child.pid
-    if (!isGroupRunning(pgid)) {
-      await this.exitPromise
-      return
-    }
-    signalGroup(pgid, this.server.stopSignal)
-    const deadline = Date.now() + timeoutMs
-    while (isGroupRunning(pgid) && Date.now() < deadline) await sleep(20)
-    if (isGroupRunning(pgid)) {
+    const result = await stopGroup(pgid, {
+      signal: this.server.stopSignal,
+      timeoutMs,
+      marker: this.marker ? {session: this.marker, unit: this.name} : undefined,
+    })
+    if (result.killed.length > 0)
       this.hooks.log(
         'system',
-        `did not stop within ${timeoutMs}ms of ${this.server.stopSignal}: SIGKILL to process group ${pgid}`,
+        `did not stop within ${timeoutMs}ms of ${this.server.stopSignal}: SIGKILL to ${result.killed.join(', ')}`,
       )
-      signalGroup(pgid, 'SIGKILL')
-      const killDeadline = Date.now() + 5000
-      while (isGroupRunning(pgid) && Date.now() < killDeadline) await sleep(10)
-    }
+    // Nothing of the unit is left: a pipe still held open (by a process that escaped even the marker) must not
+    // keep the supervisor alive or this stop waiting.
+    setTimeout(() => {
+      child.stdout?.destroy()
+      child.stderr?.destroy()
+    }, 250).unref()
     await this.exitPromise
   }
-}
-
-export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pgid, signal)
-  } catch {
-    // Already gone.
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
 /** Lines of a block of whole lines (each ending in \n; a \r before it dropped). */

@@ -9,6 +9,7 @@ import type {Plan, PlannedUnit} from '../config/plan.js'
 import type {ConditionName} from '../config/schema.js'
 import type {UnitStatus} from '../session/protocol.js'
 import {formatDuration} from '../util/duration.js'
+import {killGroupNow, markedProcesses} from '../util/group-stop.js'
 import {findPortHolder, isPortFree} from '../util/ports.js'
 import {isGroupRunning} from '../util/proc.js'
 import {sleep} from '../util/sleep.js'
@@ -74,12 +75,15 @@ export class Supervisor {
   private readonly slots = new Map<string, UnitSlot>()
   private stopping = false
   private stopPromise: Promise<StopReport> | undefined
+  private readonly marker: string | undefined
 
   constructor(
     readonly plan: Plan,
     private readonly events: SupervisorEvents,
-    options: {logDir: string; runnerFor?: RunnerFactory},
+    /** marker: the session marker every unit process carries (util/group-stop.ts). */
+    options: {logDir: string; runnerFor?: RunnerFactory; marker?: string},
   ) {
+    this.marker = options.marker
     for (const unit of plan.units) {
       const status: UnitStatus = {
         name: unit.name,
@@ -99,7 +103,7 @@ export class Supervisor {
       if (output) hooks.output = (stream, block) => output(unit.name, stream, block)
       const runner =
         options.runnerFor?.(unit, hooks) ??
-        (unit.kind === 'server' ? new ProcessRunner(unit, hooks) : missingDependencyRunner(unit.name))
+        (unit.kind === 'server' ? new ProcessRunner(unit, hooks, options.marker) : missingDependencyRunner(unit.name))
       this.slots.set(unit.name, {
         plan: unit,
         runner,
@@ -133,7 +137,7 @@ export class Supervisor {
   /** Starts every unit (each once its dependencies allow). Resolves when all are ready; rejects at the first that fails. */
   start(): Promise<void> {
     for (const slot of this.slots.values()) this.launchLoop(slot)
-    // After the loops have sent their first requests (a container's create goes out before execa loads).
+    // After the loops have sent their first requests (a container's create goes out first).
     setImmediate(() => {
       for (const slot of this.slots.values()) slot.runner.prepare?.()
     })
@@ -268,7 +272,11 @@ export class Supervisor {
       const decision = slot.tracker?.next(exit, upMs) ?? {restart: false as const, reason: 'no restart policy'}
       if (!decision.restart) {
         const crashLoop = decision.reason.startsWith('crash loop')
-        const message = crashLoop ? `${decision.reason}; last exit ${how}` : `exited with ${how} (${decision.reason})`
+        // Its process is gone but something it left (a setsid grandchild) may still hold its port: say who.
+        const held = plan.kind === 'server' && plan.port !== undefined ? await portStillHeld(plan.port) : ''
+        const message =
+          (crashLoop ? `${decision.reason}; last exit ${how}` : `exited with ${how} (${decision.reason})`) + held
+        if (held) this.system(name, held.slice(2))
         if (crashLoop) this.fail(slot, message)
         else {
           this.update(name, {state: exit.code === 0 ? 'exited' : 'failed', message})
@@ -344,11 +352,8 @@ export class Supervisor {
 
   /** A second Ctrl-C: SIGKILL every group now. */
   forceKill(): void {
-    for (const {pgid} of this.groups()) {
-      try {
-        process.kill(-pgid, 'SIGKILL')
-      } catch {}
-    }
+    for (const {name, pgid} of this.groups())
+      killGroupNow(pgid, this.marker ? {session: this.marker, unit: name} : undefined)
   }
 
   private async doStop(timeoutMs: number | undefined): Promise<StopReport> {
@@ -381,17 +386,25 @@ export class Supervisor {
         pgid: s.status.pgid,
         port: s.plan.kind === 'server' ? s.plan.port : undefined,
       })),
+      this.marker,
     )
     return {clean: problems.length === 0, problems, ms: Date.now() - began}
   }
 }
 
 /** No process of any group is alive and every port is free; otherwise one line per leftover. */
-export async function verifyStopped(units: {name: string; pgid?: number; port?: number}[]): Promise<string[]> {
+export async function verifyStopped(
+  units: {name: string; pgid?: number; port?: number}[],
+  marker?: string,
+): Promise<string[]> {
   const problems: string[] = []
   for (const u of units) {
     if (u.pgid && isGroupRunning(u.pgid)) problems.push(`${u.name}: process group ${u.pgid} is still alive`)
   }
+  if (marker)
+    for (const p of markedProcesses(marker))
+      if (!units.some((u) => u.pgid === p.pgid))
+        problems.push(`${p.unit ?? 'a unit'}: pid ${p.pid} (${p.comm}) outside its group is still alive`)
   for (const u of units) {
     if (u.port === undefined) continue
     // A port can stay busy for a moment after its process died (the kernel closes sockets asynchronously).
@@ -408,6 +421,19 @@ export async function verifyStopped(units: {name: string; pgid?: number; port?: 
     }
   }
   return problems
+}
+
+/** `; port N is still held by pid P (command)` when a process still listens on the port, else ''. */
+async function portStillHeld(port: number): Promise<string> {
+  // The kernel closes a dead process's sockets a moment after it exits: look twice before saying so.
+  for (let i = 0; i < 4; i++) {
+    if (await isPortFree(port)) return ''
+    await sleep(25)
+  }
+  const holder = findPortHolder(port)
+  return holder
+    ? `; port ${port} is still held by pid ${holder.pid} (${holder.command})`
+    : `; port ${port} is still held`
 }
 
 function milestoneOf(condition: ConditionName): 'started' | 'ready' | 'completed' {
