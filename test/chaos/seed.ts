@@ -16,20 +16,25 @@ export function seededRandom(label: string): Random {
   const fromEnv = Number(process.env.CHAOS_SEED)
   const seed = Number.isInteger(fromEnv) && process.env.CHAOS_SEED ? fromEnv : Math.floor(Math.random() * 2 ** 31)
   console.log(`chaos ${label}: seed ${seed} (replay with CHAOS_SEED=${seed})`)
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = mulberry32(seed)
   return {
     seed,
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
     pick: (items) => items[Math.floor(next() * items.length)],
     chance: (p) => next() < p,
+  }
+}
+
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere; a float in [0, 1) per call. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
 

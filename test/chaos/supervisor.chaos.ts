@@ -13,6 +13,7 @@ import {readStateFile} from '../../src/session/stale.js'
 import {markedProcesses, sessionMarker} from '../../src/util/group-stop.js'
 import {isPortFree} from '../../src/util/ports.js'
 import {freePort, repoRoot, tempProject} from '../helpers/index.js'
+import {SERVER_JS} from '../session/fixtures.js'
 import {bounded, seededRandom} from './seed.js'
 
 const ROUNDS = Number(process.env.CHAOS_ROUNDS) || 24
@@ -27,11 +28,6 @@ spawn(process.execPath, ['-e', stubborn], {stdio: 'ignore'})
 spawn(process.execPath, ['-e', stubborn], {stdio: 'ignore', detached: true}).unref()
 require('node:http').createServer((q, r) => r.end('ok')).listen(Number(process.env.PORT), '127.0.0.1')
 process.on('SIGTERM', () => process.exit(0))
-`
-const SERVER_JS = `
-const server = require('node:http').createServer((q, r) => r.end('ok'))
-server.listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'))
-process.on('SIGTERM', () => server.close(() => process.exit(0)))
 `
 
 function config(name: string, apiPort: number, forkerPort: number): string {

@@ -12,18 +12,12 @@ import {parse, stringify} from 'yaml'
 import {ConfigError} from '../../src/config/errors.js'
 import {LOCAL_OVERLAY_FILE, loadConfig} from '../../src/config/load.js'
 import {buildPlan} from '../../src/config/plan.js'
+import {mulberry32} from '../chaos/seed.js'
 import {repoRoot, tempDir} from '../helpers/index.js'
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
+/** The chaos suite's mulberry32: the same sequence for the same seed everywhere. */
 function prng(seed: number) {
-  let a = seed >>> 0
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const next = mulberry32(seed)
   const int = (n: number) => Math.floor(next() * n)
   const pick = <T>(items: readonly T[]): T => items[int(items.length)]
   return {next, int, pick}

@@ -9,13 +9,7 @@ import {execa} from 'execa'
 import {afterEach, describe, expect, it} from 'vitest'
 import {isPortFree} from '../../src/util/ports.js'
 import {builtinConfig, cliBin, freePort, runCli, tempProject} from '../helpers/index.js'
-import {CRASH_JS, FORKER_JS, groupPids, isAlive, SERVER_JS, simpleConfig, waitFor} from './fixtures.js'
-
-/** The built CLI, with its output as plain strings. */
-async function cli(args: string[], cwd: string) {
-  const r = await runCli(args, {cwd})
-  return {exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), all: String(r.all)}
-}
+import {CRASH_JS, cli, FORKER_JS, groupPids, isAlive, SERVER_JS, simpleConfig, waitFor} from './fixtures.js'
 
 const cleanups: (() => Promise<void> | void)[] = []
 afterEach(async () => {

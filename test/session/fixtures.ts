@@ -1,5 +1,12 @@
 /** Small real servers for session tests, written into a temp project, and process checks from /proc. */
 import {readdirSync, readFileSync} from 'node:fs'
+import {runCli} from '../helpers/index.js'
+
+/** The built CLI, with its output as plain strings. */
+export async function cli(args: string[], cwd: string) {
+  const r = await runCli(args, {cwd})
+  return {exitCode: r.exitCode, stdout: String(r.stdout), stderr: String(r.stderr), all: String(r.all)}
+}
 
 /** Listens on PORT, says so, exits 0 on SIGTERM. */
 export const SERVER_JS = `
