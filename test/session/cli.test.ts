@@ -8,7 +8,7 @@ import path from 'node:path'
 import {execa} from 'execa'
 import {afterEach, describe, expect, it} from 'vitest'
 import {isPortFree} from '../../src/util/ports.js'
-import {builtinConfig, cliBin, freePort, runCli, tempProject} from '../helpers/index.js'
+import {builtinConfig, cliBin, freePort, tempProject} from '../helpers/index.js'
 import {CRASH_JS, cli, FORKER_JS, groupPids, isAlive, SERVER_JS, simpleConfig, waitFor} from './fixtures.js'
 
 const cleanups: (() => Promise<void> | void)[] = []

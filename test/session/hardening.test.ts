@@ -19,7 +19,7 @@ import {execa} from 'execa'
 import {afterEach, describe, expect, it} from 'vitest'
 import {markedProcesses, sessionMarker} from '../../src/util/group-stop.js'
 import {isPortFree} from '../../src/util/ports.js'
-import {cliBin, freePort, runCli, tempProject} from '../helpers/index.js'
+import {cliBin, freePort, tempProject} from '../helpers/index.js'
 import {cli, isAlive, SERVER_JS, simpleConfig, waitFor} from './fixtures.js'
 
 const cleanups: (() => Promise<void> | void)[] = []
