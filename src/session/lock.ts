@@ -4,6 +4,7 @@
  */
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {z} from 'zod'
+import {processCommand} from '../util/ports.js'
 import {isOurProcess} from '../util/proc.js'
 
 export interface LockInfo {
@@ -53,8 +54,14 @@ export function readLockFile(file: string): {info?: LockInfo; problem?: string} 
   return {info: parsed.data}
 }
 
+/**
+ * The lock's holder is alive and is the process that took it: started no later than the lock says, or, for a lock
+ * without a start time (the old plain-pid format, a hand-written one), a Node process at least. Any live pid
+ * (pid 1) in a garbage lock must not pass for a running session forever.
+ */
 export function isLockLive(info: LockInfo | undefined): boolean {
-  return info !== undefined && isOurProcess(info.pid, info.startedAt || undefined)
+  if (info === undefined || !isOurProcess(info.pid, info.startedAt || undefined)) return false
+  return info.startedAt > 0 || /\bnode\b|naaccord/.test(processCommand(info.pid) ?? '')
 }
 
 export type LockResult = {ok: true} | {ok: false; holder: LockInfo | undefined; stale: boolean}
