@@ -4,6 +4,7 @@
  */
 import http from 'node:http'
 import {isGroupRunning, isRunning} from '../util/proc.js'
+import {sleep} from '../util/sleep.js'
 import {ndjsonBatches} from './ndjson.js'
 import type {LogLine, SessionEvent, SessionStatus} from './protocol.js'
 import {clearStaleSession, inspectSession} from './stale.js'
@@ -150,12 +151,12 @@ export async function stopSession(stateDir: string, opts: {timeoutMs?: number} =
   }
   // The supervisor stops units in dependency order, each within its timeout; allow for that, plus slack.
   const deadline = Date.now() + unitTimeout * Math.max(1, status?.units.length ?? 1) + 10_000
-  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+  while (isAlive(pid) && Date.now() < deadline) await sleep(10)
   if (isAlive(pid)) {
     try {
       process.kill(pid, 'SIGKILL')
     } catch {}
-    await new Promise((r) => setTimeout(r, 50))
+    await sleep(50)
     notices.push(`the supervisor (pid ${pid}) did not exit in time: killed it`)
     notices.push(...(await clearStaleSession(stateDir, 0)))
   }

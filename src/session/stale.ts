@@ -4,6 +4,7 @@
  */
 import {existsSync, readFileSync, rmSync} from 'node:fs'
 import {isGroupRunning, liveGroup} from '../util/proc.js'
+import {sleep} from '../util/sleep.js'
 import {isLockLive, readLock} from './lock.js'
 import {type SessionStatus, sessionPaths} from './protocol.js'
 
@@ -56,8 +57,7 @@ export async function clearStaleSession(stateDir: string, graceMs = 3000): Promi
     } catch {}
   }
   const deadline = Date.now() + graceMs
-  while (groups.some((g) => isGroupRunning(g.pgid)) && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 20))
+  while (groups.some((g) => isGroupRunning(g.pgid)) && Date.now() < deadline) await sleep(20)
   for (const g of groups) {
     let how = 'SIGTERM'
     if (isGroupRunning(g.pgid)) {

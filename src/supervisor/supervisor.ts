@@ -397,7 +397,7 @@ export async function verifyStopped(units: {name: string; pgid?: number; port?: 
     // A port can stay busy for a moment after its process died (the kernel closes sockets asynchronously).
     let free = await isPortFree(u.port)
     for (let i = 0; !free && i < 20; i++) {
-      await new Promise((r) => setTimeout(r, 25))
+      await sleep(25)
       free = await isPortFree(u.port)
     }
     if (!free) {
