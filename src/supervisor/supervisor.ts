@@ -98,8 +98,9 @@ export class Supervisor {
       const output = this.events.output
       if (output) hooks.output = (stream, block) => output(unit.name, stream, block)
       const runner =
-        options.runnerFor?.(unit, hooks) ??
-        (unit.kind === 'server' ? new ProcessRunner(unit, hooks) : missingDependencyRunner(unit.name))
+        options.runnerFor?.(unit, hooks) ?? (unit.kind === 'server' ? new ProcessRunner(unit, hooks) : undefined)
+      // The session gives every dependency a runner (src/deps), or does not start.
+      if (!runner) throw new Error(`${unit.name}: no runner for this Docker dependency`)
       this.slots.set(unit.name, {
         plan: unit,
         runner,
@@ -412,15 +413,4 @@ export async function verifyStopped(units: {name: string; pgid?: number; port?: 
 
 function milestoneOf(condition: ConditionName): 'started' | 'ready' | 'completed' {
   return condition === 'healthy' ? 'ready' : condition
-}
-
-function missingDependencyRunner(name: string): UnitRunner {
-  const error = new Error('Docker dependencies need src/deps/runner.ts, which this build does not have')
-  return {
-    name,
-    start: () => Promise.reject(error),
-    waitReady: () => Promise.reject(error),
-    waitExit: () => Promise.resolve({code: null, signal: null}),
-    stop: () => Promise.resolve(),
-  }
 }
