@@ -14,21 +14,12 @@ import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import {freePort} from '../../src/util/ports.js'
 
 const repo = path.resolve(import.meta.dirname, '..', '..')
 const bin = path.join(repo, 'bin', 'run.js')
 const RUNS = Number(process.env.RUNS ?? 3)
 const KEY = 'bench-key-0123456789abcdef'
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const {port} = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 function run(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{code: number | null; out: string}> {
   return new Promise((resolve) => {

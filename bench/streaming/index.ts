@@ -23,6 +23,7 @@ import os from 'node:os'
 import path from 'node:path'
 import {Readable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
+import {freePort} from '../../src/util/ports.js'
 
 const repo = path.resolve(import.meta.dirname, '..', '..')
 const KEY = `bench-${randomBytes(12).toString('hex')}`
@@ -62,17 +63,6 @@ function expectedSha(size: number): string {
   const hash = createHash('sha256')
   for (const b of bytes(size)) hash.update(b)
   return hash.digest('hex')
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.on('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const {port} = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 const children = new Set<ChildProcess>()

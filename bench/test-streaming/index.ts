@@ -12,7 +12,6 @@
  */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {Writable} from 'node:stream'
@@ -23,21 +22,12 @@ import {generatedStream, HashingStream} from '../../src/smoke/generate.js'
 import {multipartBody} from '../../src/smoke/multipart.js'
 import {runChecks} from '../../src/smoke/runner.js'
 import {parseSize} from '../../src/util/duration.js'
+import {freePort} from '../../src/util/ports.js'
 
 const repo = path.resolve(import.meta.dirname, '..', '..')
 const KEY = 'bench-test-streaming-key-0123456789'
 const sizeArg = process.argv.indexOf('--size')
 const SIZE = parseSize(sizeArg > 0 ? process.argv[sizeArg + 1] : '256MiB') ?? 256 * 1024 * 1024
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer()
-    s.listen(0, '127.0.0.1', () => {
-      const {port} = s.address() as net.AddressInfo
-      s.close(() => resolve(port))
-    })
-  })
-}
 
 async function serve(args: string[], env: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, [path.join(repo, 'bin', 'run.js'), 'serve', ...args], {

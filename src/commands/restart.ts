@@ -2,7 +2,11 @@ import path from 'node:path'
 import {Args, Flags} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
 import {STATE_DIR} from '../config/plan.js'
-import {findRunningSession, getStatus, unitAction} from '../session/client.js'
+import {findRunningSession, getStatus, unitAction, waitForUnit} from '../session/client.js'
+import type {UnitStatus} from '../session/protocol.js'
+
+/** How long --wait waits for the unit to settle after its relaunch. */
+const WAIT_MS = 120_000
 
 export default class Restart extends BaseCommand {
   static override summary = 'Restart one unit of the running session (stop its process group, launch it again).'
@@ -20,16 +24,14 @@ export default class Restart extends BaseCommand {
     if (!found) this.error(`no session is running for ${loaded.file} (\`naaccord start\` starts one)`, {exit: 3})
     const result = await unitAction(found.socketPath, args.name, 'restart')
     if (!result.ok) this.error(`restart ${args.name}: ${result.error}`, {exit: 1})
-    let unit = (await getStatus(found.socketPath)).units.find((u) => u.name === args.name)
-    const deadline = Date.now() + 120_000
-    while (
-      flags.wait &&
-      unit &&
-      !['ready', 'failed', 'exited', 'stopped'].includes(unit.state) &&
-      Date.now() < deadline
-    ) {
-      await new Promise((r) => setTimeout(r, 50))
-      unit = (await getStatus(found.socketPath)).units.find((u) => u.name === args.name)
+    // Until it settles (ready, failed, exited, stopped), watched on the event stream rather than polled.
+    let unit: UnitStatus | undefined
+    try {
+      unit = flags.wait
+        ? await waitForUnit(found.socketPath, args.name, {deadline: Date.now() + WAIT_MS})
+        : (await getStatus(found.socketPath)).units.find((u) => u.name === args.name)
+    } catch (error) {
+      this.error(`restart ${args.name}: ${(error as Error).message}`, {exit: 1})
     }
     if (flags.json) this.log(JSON.stringify(unit, null, 2))
     else if (unit?.state === 'ready')

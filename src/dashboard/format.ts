@@ -29,12 +29,6 @@ export function stateLabel(unit: UnitStatus): string {
   return unit.state
 }
 
-export function coloredState(unit: UnitStatus): string {
-  const color = STATE_COLOR[unit.state] ?? 'white'
-  const bold = unit.state === 'failed' ? '{bold}' : ''
-  return `${bold}{${color}-fg}${escapeTags(stateLabel(unit))}{/${color}-fg}${bold ? '{/bold}' : ''}`
-}
-
 export interface Column {
   title: string
   width: number

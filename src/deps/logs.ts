@@ -4,28 +4,9 @@
  */
 import {PassThrough} from 'node:stream'
 import type Docker from 'dockerode'
+import {lineSplitter, splitLines} from '../util/lines.js'
 
 export type LineSink = (stream: 'stdout' | 'stderr', line: string) => void
-
-/** Splits a byte stream into lines, keeping a partial line until its newline (or the end). */
-function lineSplitter(onLine: (line: string) => void): {push(chunk: Buffer): void; end(): void} {
-  let rest = ''
-  return {
-    push(chunk) {
-      rest += chunk.toString('utf8')
-      let nl = rest.indexOf('\n')
-      while (nl >= 0) {
-        onLine(rest.slice(0, nl).replace(/\r$/, ''))
-        rest = rest.slice(nl + 1)
-        nl = rest.indexOf('\n')
-      }
-    },
-    end() {
-      if (rest) onLine(rest)
-      rest = ''
-    },
-  }
-}
 
 /** `2026-11-29T08:00:00.123456789Z text` → {ts, text}. */
 function splitTimestamp(line: string): {ts: string; text: string} {
@@ -95,29 +76,21 @@ export async function followLogs(container: Docker.Container, startedAt: string,
 /** Demultiplexes a non-follow `logs()` Buffer (8-byte frame headers) into lines, for error messages. */
 export function demuxBuffer(buf: Buffer): {stream: 'stdout' | 'stderr'; line: string}[] {
   const out: {stream: 'stdout' | 'stderr'; line: string}[] = []
-  const text: Record<'stdout' | 'stderr', string> = {stdout: '', stderr: ''}
-  let i = 0
   const framed = buf.length >= 8 && (buf[0] === 1 || buf[0] === 2) && buf[1] === 0 && buf[2] === 0 && buf[3] === 0
-  if (!framed)
-    return buf
-      .toString('utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => ({stream: 'stdout' as const, line}))
-  while (i + 8 <= buf.length) {
-    const which = buf[0 + i] === 2 ? 'stderr' : 'stdout'
-    const size = buf.readUInt32BE(i + 4)
-    const chunk = buf.subarray(i + 8, i + 8 + size).toString('utf8')
-    i += 8 + size
-    text[which] += chunk
-    let nl = text[which].indexOf('\n')
-    while (nl >= 0) {
-      out.push({stream: which, line: text[which].slice(0, nl)})
-      text[which] = text[which].slice(nl + 1)
-      nl = text[which].indexOf('\n')
-    }
+  if (!framed) return splitLines(buf).flatMap((line) => (line ? [{stream: 'stdout' as const, line}] : []))
+  const splitters = {
+    stdout: lineSplitter((line) => out.push({stream: 'stdout', line})),
+    stderr: lineSplitter((line) => out.push({stream: 'stderr', line})),
   }
-  for (const which of ['stdout', 'stderr'] as const) if (text[which]) out.push({stream: which, line: text[which]})
+  let i = 0
+  while (i + 8 <= buf.length) {
+    const which = buf[i] === 2 ? 'stderr' : 'stdout'
+    const size = buf.readUInt32BE(i + 4)
+    splitters[which].push(buf.subarray(i + 8, i + 8 + size))
+    i += 8 + size
+  }
+  splitters.stdout.end()
+  splitters.stderr.end()
   return out
 }
 

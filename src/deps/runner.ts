@@ -1,7 +1,7 @@
 /**
  * A Docker dependency as a UnitRunner: start = image per pull policy, create-or-reuse, start; waitReady = the
- * container's health check and/or the configured probe; waitExit = the engine's wait; stop = stop with a grace
- * period, then the engine kills. The supervisor drives it exactly like a server.
+ * container's health check and/or the configured probe; waitExit = the engine's `die` event (exit-watch.ts), then
+ * its exit code from inspect; stop = stop with a grace period, then the engine kills. The supervisor drives it exactly like a server.
  */
 import type Docker from 'dockerode'
 import type {Plan, PlannedDependency} from '../config/plan.js'

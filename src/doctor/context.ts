@@ -4,7 +4,7 @@ import path from 'node:path'
 import type {ConfigError} from '../config/errors.js'
 import {findConfigFile, type LoadedConfig, loadConfig} from '../config/load.js'
 import {activeProfiles, buildPlan, type Plan} from '../config/plan.js'
-import {readSession, type SessionInfo} from './session.js'
+import {readSession, type SessionInfo} from '../session/client.js'
 import type {DoctorContext} from './types.js'
 
 export interface ContextOptions {

@@ -5,7 +5,7 @@
 import type {ConfigError} from '../config/errors.js'
 import type {LoadedConfig} from '../config/load.js'
 import type {Plan} from '../config/plan.js'
-import type {SessionInfo} from './session.js'
+import type {SessionInfo} from '../session/client.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'error' | 'skip'
 

@@ -7,6 +7,7 @@
  */
 import {chmodSync, closeSync, mkdirSync, openSync, renameSync, statSync, writevSync} from 'node:fs'
 import path from 'node:path'
+import {splitLines} from '../util/lines.js'
 import type {LogLine} from './protocol.js'
 
 const FLUSH_MS = 100
@@ -23,16 +24,7 @@ interface Block {
 
 /** Splits a block of whole lines (each ending in \n) into LogLines. */
 export function blockLines(unit: string, block: Block): LogLine[] {
-  const text = block.buf.toString('utf8')
-  const out: LogLine[] = []
-  let start = 0
-  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-    const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl
-    out.push({unit, stream: block.stream, line: text.slice(start, end), ts: block.ts})
-    start = nl + 1
-  }
-  if (start < text.length) out.push({unit, stream: block.stream, line: text.slice(start), ts: block.ts})
-  return out
+  return splitLines(block.buf).map((line) => ({unit, stream: block.stream, line, ts: block.ts}))
 }
 
 class UnitLog {

@@ -1,7 +1,7 @@
 /**
  * Reads an NDJSON response of the control socket, one batch of parsed objects per chunk read: under a log flood a
  * chunk holds hundreds of lines, and handing them over together costs one await per chunk instead of one per
- * line. Used by the CLI's client (client.ts) and the dashboard (socket-source.ts).
+ * line. Used by the session client (client.ts), through which the CLI, the dashboard and doctor read streams.
  */
 import type http from 'node:http'
 

@@ -6,7 +6,7 @@
 import {ConfigError} from '../config/errors.js'
 import {type LoadedConfig, loadConfig} from '../config/load.js'
 import {buildPlan, type Plan} from '../config/plan.js'
-import {readSession} from '../doctor/session.js'
+import {readSession} from '../session/client.js'
 import {parseSize} from '../util/duration.js'
 import {selectChecks} from './checks/index.js'
 import {StorageClient} from './client.js'

@@ -8,11 +8,11 @@
  */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {existsSync, mkdirSync, readdirSync, rmSync, statSync} from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import type {LoadedConfig} from '../config/load.js'
 import {buildPlan, type Plan, type PlannedServer} from '../config/plan.js'
-import {isGroupAlive, tcpConnect} from '../util/ports.js'
+import {freePort, isGroupAlive, tcpConnect} from '../util/ports.js'
+import {sleep} from '../util/sleep.js'
 import {resolveKey, TargetError, type TargetFlags, type Targets, tlsFromFlags} from './target.js'
 
 const TAIL_LINES = 20
@@ -21,17 +21,6 @@ export interface Started {
   targets: Targets
   plan: Plan
   stop(): Promise<void>
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 }
 
 interface Running {
@@ -93,7 +82,7 @@ async function waitReady(r: Running, key: string | undefined, signal?: AbortSign
       throw new TargetError(
         `${r.unit.name} was not ready within ${r.unit.startTimeout / 1000}s (${r.unit.url ?? 'no URL'}):\n  ${r.tail.join('\n  ')}`,
       )
-    await new Promise((res) => setTimeout(res, 100))
+    await sleep(100)
   }
 }
 
@@ -104,12 +93,12 @@ async function stopOne(r: Running): Promise<void> {
     process.kill(-pid, r.unit.stopSignal)
   } catch {}
   const deadline = Date.now() + r.unit.stopTimeout
-  while (isGroupAlive(pid) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 50))
+  while (isGroupAlive(pid) && Date.now() < deadline) await sleep(50)
   if (isGroupAlive(pid)) {
     try {
       process.kill(-pid, 'SIGKILL')
     } catch {}
-    while (isGroupAlive(pid)) await new Promise((res) => setTimeout(res, 20))
+    while (isGroupAlive(pid)) await sleep(20)
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import {readFileSync} from 'node:fs'
 import type {Plan, PlannedServer} from '../config/plan.js'
-import {readSession} from '../doctor/session.js'
+import {readSession} from '../session/client.js'
 import {maskSecret} from '../util/mask.js'
 import type {TlsOptions} from './client.js'
 

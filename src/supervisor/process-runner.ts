@@ -14,6 +14,7 @@ import {mkdirSync} from 'node:fs'
 import type {PlannedServer} from '../config/plan.js'
 import {waitForProbe} from '../probes/index.js'
 import {SESSION_ENV, STOP_ENV, stopGroup, UNIT_ENV} from '../util/group-stop.js'
+import {blockSplitter, splitLines} from '../util/lines.js'
 import {beginWork, yieldIfOverBudget} from '../util/turn-budget.js'
 import type {UnitExit, UnitHooks, UnitRunner} from './unit.js'
 
@@ -107,42 +108,23 @@ export class ProcessRunner implements UnitRunner {
   }
 
   /**
-   * Output in blocks of whole lines, cut at the chunk's last newline without decoding: with hooks.output the
-   * block goes on as it is (the log flood path); otherwise it is split into lines for hooks.log. A newline byte
-   * never occurs inside a multi-byte UTF-8 character, so every block decodes cleanly on its own.
+   * Output in blocks of whole lines (util/lines.ts): with hooks.output the block goes on as it is (the log flood
+   * path); otherwise it is split into lines for hooks.log.
    */
   private pipe(stream: NodeJS.ReadableStream | null, name: 'stdout' | 'stderr'): void {
     if (!stream) return
-    let partial: Buffer[] = []
-    const emit = (block: Buffer) => {
+    const blocks = blockSplitter((block) => {
       if (this.hooks.output) this.hooks.output(name, block)
       else for (const line of splitLines(block)) this.hooks.log(name, line)
       if (this.collectLines) for (const line of splitLines(block)) this.keepForProbe(line)
-    }
+    })
     stream.on('data', (chunk: Buffer) => {
       beginWork()
-      const nl = chunk.lastIndexOf(10)
-      if (nl === -1) {
-        partial.push(chunk)
-        return
-      }
-      let from = 0
-      if (partial.length > 0) {
-        // Only the line that was cut is joined; the rest of the chunk goes on uncopied (a flood's chunks rarely
-        // end on a newline, and copying each whole 64 KiB chunk cost a tenth of the supervisor's time).
-        const first = chunk.indexOf(10)
-        emit(Buffer.concat([...partial, chunk.subarray(0, first + 1)]))
-        from = first + 1
-      }
-      if (nl + 1 > from) emit(from === 0 && nl === chunk.length - 1 ? chunk : chunk.subarray(from, nl + 1))
-      partial = nl === chunk.length - 1 ? [] : [chunk.subarray(nl + 1)]
+      blocks.push(chunk)
       // A flood must not hold the supervisor: the rest of the pipe waits for the next turn (turn-budget.ts).
       yieldIfOverBudget(stream)
     })
-    stream.on('end', () => {
-      if (partial.length > 0) emit(Buffer.concat([...partial, Buffer.from('\n')]))
-      partial = []
-    })
+    stream.on('end', () => blocks.end())
   }
 
   private keepForProbe(line: string): void {
@@ -198,17 +180,4 @@ export class ProcessRunner implements UnitRunner {
     }, 250).unref()
     await this.exitPromise
   }
-}
-
-/** Lines of a block of whole lines (each ending in \n; a \r before it dropped). */
-export function splitLines(block: Buffer): string[] {
-  const text = block.toString('utf8')
-  const out: string[] = []
-  let start = 0
-  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
-    out.push(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl))
-    start = nl + 1
-  }
-  if (start < text.length) out.push(text.slice(start))
-  return out
 }

@@ -103,7 +103,9 @@ export class Supervisor {
       if (output) hooks.output = (stream, block) => output(unit.name, stream, block)
       const runner =
         options.runnerFor?.(unit, hooks) ??
-        (unit.kind === 'server' ? new ProcessRunner(unit, hooks, options.marker) : missingDependencyRunner(unit.name))
+        (unit.kind === 'server' ? new ProcessRunner(unit, hooks, options.marker) : undefined)
+      // The session gives every dependency a runner (src/deps), or does not start.
+      if (!runner) throw new Error(`${unit.name}: no runner for this Docker dependency`)
       this.slots.set(unit.name, {
         plan: unit,
         runner,
@@ -410,7 +412,7 @@ export async function verifyStopped(
     // A port can stay busy for a moment after its process died (the kernel closes sockets asynchronously).
     let free = await isPortFree(u.port)
     for (let i = 0; !free && i < 20; i++) {
-      await new Promise((r) => setTimeout(r, 25))
+      await sleep(25)
       free = await isPortFree(u.port)
     }
     if (!free) {
@@ -438,15 +440,4 @@ async function portStillHeld(port: number): Promise<string> {
 
 function milestoneOf(condition: ConditionName): 'started' | 'ready' | 'completed' {
   return condition === 'healthy' ? 'ready' : condition
-}
-
-function missingDependencyRunner(name: string): UnitRunner {
-  const error = new Error('Docker dependencies need src/deps/runner.ts, which this build does not have')
-  return {
-    name,
-    start: () => Promise.reject(error),
-    waitReady: () => Promise.reject(error),
-    waitExit: () => Promise.resolve({code: null, signal: null}),
-    stop: () => Promise.resolve(),
-  }
 }

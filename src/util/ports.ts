@@ -1,6 +1,7 @@
 /**
  * Who holds a port, read from /proc (Linux): the socket's inode in /proc/net/tcp{,6}, then the process whose
- * fd points at that inode. Used by preflight, doctor and stop's "every port is free" check.
+ * fd points at that inode. Used by preflight, doctor and stop's "every port is free" check. Also: a free port
+ * for a test or a one-shot pair (freePort), and one TCP connect (tcpConnect).
  */
 import {readdirSync, readFileSync, readlinkSync} from 'node:fs'
 import net from 'node:net'
@@ -27,6 +28,19 @@ export function tcpConnect(host: string, port: number, timeoutMs: number): Promi
     socket.once('error', (error: NodeJS.ErrnoException) =>
       finish({ok: false, timedOut: false, code: error.code ?? error.message}),
     )
+  })
+}
+
+/** A TCP port that was free a moment ago on 127.0.0.1 (the OS picks it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer()
+    server.unref()
+    server.on('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const {port} = server.address() as net.AddressInfo
+      server.close(() => resolve(port))
+    })
   })
 }
 
@@ -102,15 +116,6 @@ export function findPortHolder(port: number): PortHolder | undefined {
 export function isGroupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
-}
-
-export function isPidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
     return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'

@@ -1,8 +1,11 @@
-/** Session files as the supervisor writes them (src/session/protocol.ts), for building real stale/running states. */
+/**
+ * Session files as the supervisor writes them (src/session/protocol.ts), and its real control socket, for building
+ * real stale/running states.
+ */
 import {mkdirSync, writeFileSync} from 'node:fs'
-import http from 'node:http'
 import net from 'node:net'
 import path from 'node:path'
+import {type SessionHost, serveControl} from '../../src/session/control-server.js'
 import {type SessionStatus, sessionPaths, type UnitStatus} from '../../src/session/protocol.js'
 
 export function unit(name: string, role: 'web' | 'services', extra: Partial<UnitStatus> = {}): UnitStatus {
@@ -31,19 +34,30 @@ export function writeSession(
   return paths
 }
 
-/** The supervisor's control socket as protocol.ts describes it, reduced to GET /status. */
-export async function serveControlSocket(socketPath: string, status: () => unknown): Promise<() => Promise<void>> {
-  const server = http.createServer((req, res) => {
-    if (req.method === 'GET' && req.url === '/status') {
-      res.writeHead(200, {'content-type': 'application/json'})
-      res.end(JSON.stringify(status()))
-    } else {
-      res.writeHead(404)
-      res.end()
-    }
-  })
-  await new Promise<void>((resolve) => server.listen(socketPath, resolve))
-  return () => new Promise((resolve) => server.close(() => resolve()))
+/**
+ * The supervisor's REAL control socket (session/control-server.ts) over a stub session that only has a status:
+ * no logs, no events beyond the first status, unit actions and shutdown refused. The protocol cannot drift from
+ * the server's, because it is the server.
+ */
+export async function serveControlSocket(
+  socketPath: string,
+  status: () => SessionStatus,
+): Promise<() => Promise<void>> {
+  const host: SessionHost = {
+    status,
+    tail: () => [],
+    subscribe: () => () => undefined,
+    unitAction: async (name) => {
+      throw new Error(`${name}: this test session runs no units`)
+    },
+    shutdown: () => undefined,
+  }
+  const server = await serveControl(host, socketPath)
+  return () =>
+    new Promise((resolve) => {
+      server.closeAllConnections()
+      server.close(() => resolve())
+    })
 }
 
 /** A hung supervisor: its socket accepts connections and never answers. */

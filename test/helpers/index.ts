@@ -1,6 +1,5 @@
 /** Shared test helpers: free ports, throw-away project folders, running the built CLI. */
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import {execa, type Options} from 'execa'
@@ -8,18 +7,8 @@ import {execa, type Options} from 'execa'
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..')
 export const cliBin = path.join(repoRoot, 'bin', 'run.js')
 
-/** A TCP port that was free a moment ago on 127.0.0.1 (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const {port} = server.address() as net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
-}
+/** A TCP port that was free a moment ago on 127.0.0.1: the one helper the source uses too. */
+export {freePort} from '../../src/util/ports.js'
 
 /** A temp folder (short path: Unix socket paths are limited), removed by the returned cleanup. */
 export function tempDir(prefix = 'nac-'): {dir: string; cleanup: () => void} {

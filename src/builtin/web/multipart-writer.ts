@@ -3,23 +3,10 @@
  * half (services/multipart.ts). Web rebuilds the browser's upload as the body services expects: fields first, then
  * the file.
  */
-import {randomBytes} from 'node:crypto'
-
-export function newBoundary(): string {
-  return `----naaccord${randomBytes(12).toString('hex')}`
-}
 
 /** Quotes a value for a Content-Disposition parameter: no CR, LF or unescaped quote. */
 const quote = (value: string) => `"${value.replace(/[\r\n]/g, ' ').replace(/(["\\])/g, '\\$1')}"`
 
 export function fieldPart(boundary: string, name: string, value: string): string {
   return `--${boundary}\r\nContent-Disposition: form-data; name=${quote(name)}\r\n\r\n${value}\r\n`
-}
-
-export function fileHeader(boundary: string, name: string, filename: string, contentType: string): string {
-  return `--${boundary}\r\nContent-Disposition: form-data; name=${quote(name)}; filename=${quote(filename)}\r\nContent-Type: ${contentType.replace(/[\r\n]/g, '')}\r\n\r\n`
-}
-
-export function closing(boundary: string): string {
-  return `\r\n--${boundary}--\r\n`
 }

@@ -3,7 +3,7 @@
  * (it may run on other ports than the config's, e.g. under test-streaming --start) and the key it was given.
  */
 import type {PlannedServer} from '../../config/plan.js'
-import type {SessionInfo} from '../session.js'
+import type {SessionInfo} from '../../session/client.js'
 import type {ConfiguredContext} from '../types.js'
 import {receivedKey} from './api-key.js'
 

@@ -4,8 +4,8 @@
  * session recorded, checked against their launch time) and removes the lock, state and socket; logs stay.
  */
 import {existsSync} from 'node:fs'
+import {clearIfStale} from '../../session/client.js'
 import {formatDuration} from '../../util/duration.js'
-import {clearStaleSession} from '../session.js'
 import {type Check, result} from '../types.js'
 
 const ID = 'session'
@@ -52,6 +52,6 @@ export const sessionCheck: Check = {
   async fix(ctx) {
     // Read again inside: the state may have changed since the check ran; a running session is never touched.
     if (!ctx.plan) return []
-    return clearStaleSession(ctx.plan.stateDir)
+    return clearIfStale(ctx.plan.stateDir)
   },
 }

@@ -1,3 +1,4 @@
+import {sleep} from '../../util/sleep.js'
 import {generatedBuffer} from '../generate.js'
 import {multipartBody} from '../multipart.js'
 import {type Check, CheckFailure, CheckSkipped} from '../types.js'
@@ -45,7 +46,7 @@ export const webStoresNothing: Check = {
       uploadError = error
     }
     // Give a slow spool cleanup its moment to show up in the watch.
-    await new Promise((r) => setTimeout(r, 150))
+    await sleep(150)
     const found = watcher.findings()
     const watched = watcher.dirs.filter((d) => !watcher.missing.includes(d))
     if (found.length > 0) {

@@ -1,0 +1,68 @@
+/**
+ * Output as lines: the one line splitter. Bytes go in, whole lines come out; a line cut at a chunk's end waits, as
+ * bytes, for the rest. Nothing is decoded before its line is whole, so a UTF-8 character split across two chunks
+ * comes out intact (a newline byte never occurs inside a multi-byte character, so a block of whole lines always
+ * decodes cleanly on its own). Used for servers' pipes (supervisor/process-runner.ts) and containers' logs
+ * (deps/logs.ts).
+ */
+
+/** Lines of a block of whole lines (each ending in \n; a \r before it dropped; a last line without \n kept). */
+export function splitLines(block: Buffer): string[] {
+  const text = block.toString('utf8')
+  const out: string[] = []
+  let start = 0
+  for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+    out.push(text.slice(start, nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl))
+    start = nl + 1
+  }
+  if (start < text.length) out.push(text.slice(start))
+  return out
+}
+
+export interface Splitter {
+  push(chunk: Buffer): void
+  /** The stream ended: a last line without its newline goes out too. */
+  end(): void
+}
+
+/**
+ * Cuts a byte stream into blocks of whole lines, at each chunk's last newline, without decoding (the log flood path
+ * hands the blocks on as they are). Only the line that was cut is copied when it completes: a flood's 64 KiB chunks
+ * rarely end on a newline, and copying each whole chunk cost a tenth of the supervisor's time. The last block at
+ * `end` gets a newline added.
+ */
+export function blockSplitter(onBlock: (block: Buffer) => void): Splitter {
+  let partial: Buffer[] = []
+  return {
+    push(chunk) {
+      const nl = chunk.lastIndexOf(10)
+      if (nl === -1) {
+        if (chunk.length > 0) partial.push(chunk)
+        return
+      }
+      let from = 0
+      if (partial.length > 0) {
+        const first = chunk.indexOf(10)
+        const cut = partial
+        partial = []
+        onBlock(Buffer.concat([...cut, chunk.subarray(0, first + 1)]))
+        from = first + 1
+      }
+      if (nl + 1 > from) onBlock(from === 0 && nl === chunk.length - 1 ? chunk : chunk.subarray(from, nl + 1))
+      partial = nl === chunk.length - 1 ? [] : [chunk.subarray(nl + 1)]
+    },
+    end() {
+      if (partial.length === 0) return
+      const rest = partial
+      partial = []
+      onBlock(Buffer.concat([...rest, Buffer.from('\n')]))
+    },
+  }
+}
+
+/** Cuts a byte stream into lines (decoded as UTF-8, a trailing \r dropped). */
+export function lineSplitter(onLine: (line: string) => void): Splitter {
+  return blockSplitter((block) => {
+    for (const line of splitLines(block)) onLine(line)
+  })
+}

@@ -1,0 +1,49 @@
+/** The one line splitter (src/util/lines.ts): bytes in, whole lines out. */
+import {describe, expect, it} from 'vitest'
+import {blockSplitter, lineSplitter, splitLines} from '../../src/util/lines.js'
+
+function linesOf(chunks: Buffer[]): string[] {
+  const out: string[] = []
+  const s = lineSplitter((l) => out.push(l))
+  for (const c of chunks) s.push(c)
+  s.end()
+  return out
+}
+
+describe('lineSplitter', () => {
+  it('keeps a UTF-8 character whole when a chunk ends inside it', () => {
+    const bytes = Buffer.from('café ✓ done\nnext 😀\n', 'utf8')
+    // Cut at every byte: each multi-byte character is split across chunks somewhere.
+    for (let cut = 1; cut < bytes.length; cut++)
+      expect(linesOf([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual(['café ✓ done', 'next 😀'])
+    expect(linesOf([...bytes].map((b) => Buffer.from([b])))).toEqual(['café ✓ done', 'next 😀'])
+  })
+
+  it('drops a \\r before the newline, keeps empty lines and a last line without a newline', () => {
+    expect(linesOf([Buffer.from('a\r\n\nb'), Buffer.from('c')])).toEqual(['a', '', 'bc'])
+  })
+
+  it('emits nothing for nothing', () => {
+    expect(linesOf([])).toEqual([])
+    expect(linesOf([Buffer.alloc(0)])).toEqual([])
+  })
+})
+
+describe('blockSplitter', () => {
+  it('hands on blocks of whole lines, copying only the line that was cut', () => {
+    const blocks: string[] = []
+    const s = blockSplitter((b) => blocks.push(b.toString()))
+    s.push(Buffer.from('one\ntw'))
+    s.push(Buffer.from('o\nthree\nfo'))
+    s.push(Buffer.from('ur'))
+    s.end()
+    expect(blocks).toEqual(['one\n', 'two\n', 'three\n', 'four\n'])
+  })
+})
+
+describe('splitLines', () => {
+  it('splits a block of whole lines', () => {
+    expect(splitLines(Buffer.from('a\nb\r\n'))).toEqual(['a', 'b'])
+    expect(splitLines(Buffer.from('a\nb'))).toEqual(['a', 'b'])
+  })
+})
