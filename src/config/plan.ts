@@ -7,17 +7,30 @@
 
 import {existsSync, readFileSync} from 'node:fs'
 import path from 'node:path'
+import {type PortSpec, parsePort} from '../deps/ports.js'
 import {selfCommand} from '../util/self.js'
 import {ConfigError, type ConfigIssue} from './errors.js'
 import {STATE_DIR} from './find.js'
 import type {LoadedConfig} from './load.js'
-import type {ConditionName, DependencyConfig, ProbeConfig, RestartConfig, ServerConfig} from './schema.js'
+import {
+  type ConditionName,
+  type DependencyConfig,
+  PROBE_KIND_NAMES,
+  type ProbeConfig,
+  type RestartConfig,
+  type ServerConfig,
+} from './schema.js'
 
 export {STATE_DIR}
 
 export interface PlanOptions {
-  /** Active profiles (--profile, NAACCORD_PROFILES); units with profiles run only when one is active. */
+  /**
+   * --profile values as given (repeated and/or comma-separated); NAACCORD_PROFILES from `env` is added. Units
+   * with profiles run only when one is active. Every command passes its flags here unsplit: see activeProfiles.
+   */
   profiles?: string[]
+  /** Where NAACCORD_PROFILES is read (default process.env). */
+  env?: NodeJS.ProcessEnv
   /** --only: just these units, plus what they depend on unless noDeps. */
   only?: string[]
   noDeps?: boolean
@@ -58,12 +71,25 @@ export interface PlannedServer {
   watch: string[]
 }
 
+/** A dependency fully resolved: its ports parsed, its probe's placeholders filled. */
 export interface PlannedDependency {
   kind: 'dependency'
   name: string
   /** `<project>-<name>`. */
   containerName: string
-  config: DependencyConfig
+  image: string
+  pull: DependencyConfig['pull']
+  ports: PortSpec[]
+  env: Record<string, string>
+  /** As written (`name:/path` or `/host/path:/path[:ro]`); src/deps/spec.ts resolves them against project and root. */
+  volumes: string[]
+  command?: string[]
+  healthcheck?: DependencyConfig['healthcheck']
+  /**
+   * Filled like a server's: `{port}` is its first container port and `{host}` 127.0.0.1; a tcp probe without a
+   * port probes that port. A container port is reached at its published host port when probed (probes/index.ts).
+   */
+  ready?: ProbeConfig
   dependsOn: Record<string, ConditionName>
   startTimeout: number
   stopTimeout: number
@@ -126,22 +152,23 @@ function fill(text: string, values: Record<string, string | undefined>): string 
   return text.replace(/\{(port|host|url|storage|apiKey|name)\}/g, (match, key: string) => values[key] ?? match)
 }
 
+/** Fills placeholders in every string of the probe's settings, whatever its kind; a tcp probe's port defaults to `{port}`. */
 function fillProbe(
   probe: ProbeConfig | undefined,
   values: Record<string, string | undefined>,
 ): ProbeConfig | undefined {
   if (!probe) return undefined
-  const out: ProbeConfig = {...probe}
-  if (probe.http) {
-    out.http = {
-      ...probe.http,
-      url: fill(probe.http.url, values),
-      headers: Object.fromEntries(Object.entries(probe.http.headers).map(([k, v]) => [k, fill(v, values)])),
-    }
+  const deep = (value: unknown): unknown => {
+    if (typeof value === 'string') return fill(value, values)
+    if (Array.isArray(value)) return value.map(deep)
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'json' ? v : deep(v)]))
+    return value
   }
-  if (probe.tcp)
-    out.tcp = {...probe.tcp, host: fill(probe.tcp.host, values), port: probe.tcp.port ?? Number(values.port)}
-  if (probe.exec) out.exec = {command: probe.exec.command.map((part) => fill(part, values))}
+  const out: ProbeConfig = {...probe}
+  for (const kind of PROBE_KIND_NAMES) if (probe[kind]) (out as Record<string, unknown>)[kind] = deep(probe[kind])
+  if (out.tcp && out.tcp.port === undefined && values.port !== undefined)
+    out.tcp = {...out.tcp, port: Number(values.port)}
   return out
 }
 
@@ -149,6 +176,7 @@ function isEnabled(profiles: string[], active: Set<string>): boolean {
   return profiles.length === 0 || profiles.some((p) => active.has(p))
 }
 
+/** The one place profiles are split: `--profile a,b --profile c` and NAACCORD_PROFILES=d,e → a, b, c, d, e. */
 export function activeProfiles(fromFlags: string[] = [], env: NodeJS.ProcessEnv = process.env): string[] {
   const fromEnv = (env.NAACCORD_PROFILES ?? '')
     .split(',')
@@ -167,7 +195,7 @@ export function activeProfiles(fromFlags: string[] = [], env: NodeJS.ProcessEnv 
 
 export function buildPlan(loaded: LoadedConfig, options: PlanOptions = {}): Plan {
   const {config, root} = loaded
-  const active = new Set(options.profiles ?? activeProfiles())
+  const active = new Set(activeProfiles(options.profiles, options.env))
   const issues: ConfigIssue[] = []
   const notices: string[] = []
   const skipped: Plan['skipped'] = []
@@ -238,11 +266,34 @@ export function buildPlan(loaded: LoadedConfig, options: PlanOptions = {}): Plan
   const units: PlannedUnit[] = []
   for (const [name, dep] of Object.entries(config.dependencies)) {
     if (!selected.has(name)) continue
+    const ports: PortSpec[] = []
+    for (const [i, mapping] of dep.ports.entries()) {
+      try {
+        ports.push(parsePort(mapping))
+      } catch (error) {
+        issues.push({file: loaded.file, path: `dependencies.${name}.ports[${i}]`, message: (error as Error).message})
+      }
+    }
+    const first = ports[0]?.containerPort
     units.push({
       kind: 'dependency',
       name,
       containerName: `${config.project}-${name}`,
-      config: dep,
+      image: dep.image,
+      pull: dep.pull,
+      ports,
+      env: dep.env,
+      volumes: dep.volumes,
+      command: dep.command,
+      healthcheck: dep.healthcheck,
+      ready: fillProbe(dep.ready, {
+        port: first === undefined ? undefined : String(first),
+        host: '127.0.0.1',
+        url: first === undefined ? undefined : `http://127.0.0.1:${first}`,
+        storage: storageRoot,
+        apiKey: apiKey.value,
+        name,
+      }),
       dependsOn: keep(dep.dependsOn, name),
       startTimeout: dep.startTimeout,
       stopTimeout: dep.stopTimeout,
@@ -252,6 +303,7 @@ export function buildPlan(loaded: LoadedConfig, options: PlanOptions = {}): Plan
     if (!selected.has(name)) continue
     units.push(planServer(name, server))
   }
+  if (issues.length > 0) throw new ConfigError(issues)
 
   function planServer(name: string, server: ServerConfig): PlannedServer {
     const port = options.ports?.[name] ?? server.port

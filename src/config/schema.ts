@@ -44,11 +44,14 @@ const Name = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/, 'expected a lower-case n
 
 const Signal = z.enum(['SIGTERM', 'SIGINT', 'SIGQUIT', 'SIGHUP', 'SIGKILL', 'SIGUSR1', 'SIGUSR2'])
 
-/** Timing fields shared by every readiness probe (process-compose's vocabulary). */
+/**
+ * Timing fields shared by every readiness probe (process-compose's vocabulary). The meaning of each is given once,
+ * in src/probes/index.ts, which applies them to servers and containers alike.
+ */
 const ProbeTiming = {
   interval: Duration.default(250),
   timeout: Duration.default(2000),
-  /** How many consecutive failures after the start period count as "never ready". 0 = keep trying until startTimeout. */
+  /** Give up at the Nth failed attempt in a row after the start period (Docker's meaning). 0 = until startTimeout. */
   retries: z.number().int().nonnegative().default(0),
   /** Failures during this period after launch do not count against retries. */
   startPeriod: Duration.default(0),
@@ -71,24 +74,30 @@ export const LogProbe = z
   .strict()
 export const ExecProbe = z.object({command: z.array(z.string()).min(1)}).strict()
 
+/** Every probe kind's settings, by kind name: the one schema entry a new kind adds (see src/probes/index.ts). */
+const ProbeKindSettings = {http: HttpProbe, tcp: TcpProbe, log: LogProbe, exec: ExecProbe}
+export type ProbeKindName = keyof typeof ProbeKindSettings
+export const PROBE_KIND_NAMES = Object.keys(ProbeKindSettings) as ProbeKindName[]
+
+function allOptional<T extends Record<string, z.ZodTypeAny>>(shape: T): {[K in keyof T]: z.ZodOptional<T[K]>} {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.optional()])) as never
+}
+
 /** A readiness probe: exactly one kind (http, tcp, log, exec) plus timing. */
 export const Probe = z
   .object({
-    http: HttpProbe.optional(),
-    tcp: TcpProbe.optional(),
-    log: LogProbe.optional(),
-    exec: ExecProbe.optional(),
+    ...allOptional(ProbeKindSettings),
     ...ProbeTiming,
   })
   .strict()
   .superRefine((probe, ctx) => {
-    const kinds = (['http', 'tcp', 'log', 'exec'] as const).filter((k) => probe[k] !== undefined)
+    const kinds = PROBE_KIND_NAMES.filter((k) => probe[k] !== undefined)
     if (kinds.length !== 1) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         message:
           kinds.length === 0
-            ? 'expected one probe kind: http, tcp, log or exec'
+            ? `expected one probe kind: ${PROBE_KIND_NAMES.slice(0, -1).join(', ')} or ${PROBE_KIND_NAMES.at(-1)}`
             : `expected one probe kind, got ${kinds.join(' and ')}`,
       })
     }

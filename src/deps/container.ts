@@ -32,7 +32,7 @@ export async function inspectByName(docker: Docker, name: string): Promise<Docke
 
 /** Named volumes of this dependency, created with the project's label (kept across stop/start and down). */
 async function ensureVolumes(docker: Docker, dep: PlannedDependency, project: string, root: string) {
-  for (const text of dep.config.volumes) {
+  for (const text of dep.volumes) {
     const v = parseVolume(text, project, root)
     if (!v.named) continue
     try {
@@ -96,7 +96,7 @@ export async function ensureContainer(
     if (labels[LABEL_PROJECT] !== project || labels[LABEL_DEPENDENCY] !== dep.name)
       throw new ForeignContainerError(dep.containerName, existing.Id, labels[LABEL_PROJECT])
     const image = await docker
-      .getImage(dep.config.image)
+      .getImage(dep.image)
       .inspect()
       .catch(() => undefined)
     const sameImage = !image || image.Id === existing.Image

@@ -9,10 +9,9 @@
  * connection: with podman, which has no userland proxy, that means its server listens.
  */
 import type Docker from 'dockerode'
-import type {ProbeConfig} from '../config/schema.js'
 import {tcpConnect} from '../util/ports.js'
 import {sleep} from '../util/sleep.js'
-import {execProbe} from './probes/exec.js'
+import {execInContainer} from './probe-target.js'
 
 /** The argv of a health check test (`["CMD", …]` or `["CMD-SHELL", "…"]`), or undefined when it has none. */
 export function healthTestCommand(test: readonly string[] | undefined): string[] | undefined {
@@ -22,15 +21,14 @@ export function healthTestCommand(test: readonly string[] | undefined): string[]
   return undefined
 }
 
-/** Runs the test once in the container: undefined when it passed, otherwise why not. */
-export function runHealthTest(
+/** Runs the test once in the container: whether it passed. */
+export async function runHealthTest(
   container: Docker.Container,
   command: string[],
   timeoutMs: number,
   signal: AbortSignal,
-): Promise<string | undefined> {
-  const probe = {exec: {command}} as ProbeConfig
-  return execProbe(probe, {container, ports: new Map(), lines: () => [], signal}, timeoutMs)
+): Promise<boolean> {
+  return (await execInContainer(container, command, timeoutMs, signal)).exitCode === 0
 }
 
 /** Whether 127.0.0.1:port accepts a TCP connection within timeoutMs. */

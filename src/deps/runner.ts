@@ -1,10 +1,13 @@
 /**
  * A Docker dependency as a UnitRunner: start = image per pull policy, create-or-reuse, start; waitReady = the
- * container's health check and/or the configured probe; waitExit = the engine's `die` event (exit-watch.ts), then
- * its exit code from inspect; stop = stop with a grace period, then the engine kills. The supervisor drives it exactly like a server.
+ * container's health check and/or the configured probe (run by the Prober, src/probes, on the container's
+ * target); watchHealth = the Prober's liveness; waitExit = the engine's `die` event (exit-watch.ts), then its
+ * exit code from inspect; stop = stop with a grace period, then the engine kills. The supervisor drives it exactly like a server.
  */
 import type Docker from 'dockerode'
 import type {Plan, PlannedDependency} from '../config/plan.js'
+import type {ProbeConfig} from '../config/schema.js'
+import {Prober} from '../probes/index.js'
 import type {UnitExit, UnitHooks, UnitRunner} from '../supervisor/unit.js'
 import {sleep} from '../util/sleep.js'
 import {statusOf} from './api-error.js'
@@ -15,7 +18,7 @@ import {healthTestCommand, portAccepts, runHealthTest, waitForPort} from './heal
 import {ensureImage} from './image.js'
 import {followLogs, type LogFollower, lastLogLines} from './logs.js'
 import {boundPorts} from './ports.js'
-import {probeFor} from './probes/index.js'
+import {containerTarget} from './probe-target.js'
 import {PullPacer, PullProgress} from './pull-progress.js'
 
 const HEALTH_POLL_MS = 200
@@ -23,9 +26,9 @@ const HEALTH_POLL_MS = 200
 const EXEC_THROTTLED_MS = 1000
 /** How often naaccord runs a starting container's health check itself when the config does not say. */
 const DEFAULT_START_INTERVAL_MS = 250
-/** After ready, health is looked at this often (the engine's own interval is usually seconds). */
-const HEALTH_WATCH_MS = 1000
 const KEEP_LINES = 2000
+/** A health test run as a liveness probe: only its timeout matters (liveness has its own interval, no retries). */
+const LIVENESS_TIMING = {interval: 0, timeout: 5000, retries: 0, startPeriod: 0}
 
 /**
  * Turns taken one at a time, in the order they were reserved: a runner reserves its turn when it begins
@@ -64,7 +67,10 @@ export class DependencyRunner implements UnitRunner {
   private exited?: Promise<UnitExit>
   private exitWatch?: ExitWatch
   private launchedAt = 0
-  private watch?: NodeJS.Timeout
+  /** The container's health check test (from inspect at launch), undefined when it has none. */
+  private healthTest?: string[]
+  /** The engine's timeout for that test (0 or unset: its default), at most 5 s. */
+  private healthTimeoutMs = 5000
 
   constructor(
     private readonly docker: Docker,
@@ -91,12 +97,12 @@ export class DependencyRunner implements UnitRunner {
 
   private async launch(signal: AbortSignal, turn: ReturnType<Serial['reserve']>): Promise<void> {
     const {dep, hooks, docker} = this
-    const image = dep.config.image
+    const image = dep.image
     hooks.update({image, message: 'checking image'})
     let pullStarted = 0
     const progress = new PullProgress()
     const pacer = new PullPacer()
-    await ensureImage(docker, image, dep.config.pull, {
+    await ensureImage(docker, image, dep.pull, {
       // In the log, a line when a pull begins, a summary every 5 s, and one when it ends; its layers are the
       // unit's `progress` meanwhile (at most every 250 ms), which the dashboard shows per line.
       onPullStart: () => {
@@ -132,6 +138,9 @@ export class DependencyRunner implements UnitRunner {
     this.launchedAt = Date.now()
     const info = await container.inspect()
     this.ports = boundPorts(info.NetworkSettings.Ports as never)
+    const test = info.Config.Healthcheck?.Test
+    this.healthTest = test && test.length > 0 && test[0] !== 'NONE' ? test : undefined
+    this.healthTimeoutMs = Math.min((info.Config.Healthcheck?.Timeout ?? 0) / 1e6 || 5000, 5000)
     this.lines = []
     this.follower?.close()
     this.exitWatch?.close()
@@ -160,88 +169,100 @@ export class DependencyRunner implements UnitRunner {
 
   async waitReady(signal: AbortSignal): Promise<void> {
     const container = this.container
-    if (!container) throw new Error(`${this.name}: waitReady before start`)
+    const exited = this.exited
+    if (!container || !exited) throw new Error(`${this.name}: waitReady before start`)
     const {dep, hooks} = this
-    const probe = dep.config.ready
-    const attempt = probe ? probeFor(probe) : undefined
+    const probe = dep.ready
+    // A configured ready probe replaces the image's own health check (which is still shown); a health check from
+    // the config is always waited for, besides any probe. Neither: running is ready.
+    const needHealth = this.healthTest !== undefined && (dep.healthcheck !== undefined || !probe)
+    const done = new AbortController()
+    const inner = AbortSignal.any([signal, done.signal])
+    // The exit comes from the engine's event stream (exit-watch.ts), not from polling inspect.
+    const exit = exited.then(async ({code}) => {
+      if (done.signal.aborted) return
+      throw await this.notReady(`container exited with code ${code} while starting`)
+    })
+    try {
+      await Promise.race([
+        Promise.all([
+          needHealth ? this.waitHealthy(container, inner) : undefined,
+          probe
+            ? this.prober(container, probe)
+                .waitReady({
+                  signal: inner,
+                  startedAt: this.launchedAt,
+                  timeoutMs: dep.startTimeout,
+                  onWaiting: (why) => hooks.update({message: why}),
+                  beforeAttempt: probe.exec ? (lastAt, s) => this.execThrottle(lastAt, s) : undefined,
+                })
+                .catch(async (error: Error) => {
+                  throw inner.aborted ? error : await this.notReady(error.message)
+                })
+            : undefined,
+        ]),
+        exit,
+      ])
+    } finally {
+      done.abort()
+    }
+    if (signal.aborted) throw new Error(`${this.name}: stopped while waiting to be ready`)
+    hooks.update({state: 'ready', readyAt: Date.now(), readyMs: Date.now() - this.launchedAt, message: 'ready'})
+  }
+
+  private prober(container: Docker.Container, probe: ProbeConfig): Prober {
+    return new Prober(
+      probe,
+      containerTarget(
+        container,
+        () => this.ports,
+        () => this.lines,
+      ),
+    )
+  }
+
+  /**
+   * Until the container's health is `healthy`. While the engine still says `starting`, naaccord runs the check
+   * itself every `startInterval` once the published port accepts (health-test.ts says why both).
+   */
+  private async waitHealthy(container: Docker.Container, signal: AbortSignal): Promise<void> {
+    const {dep, hooks} = this
     const deadline = this.launchedAt + dep.startTimeout
-    let failures = 0
-    let reason = 'not checked yet'
+    const startInterval = dep.healthcheck?.startInterval ?? DEFAULT_START_INTERVAL_MS
+    const published = this.ports.values().next().value
+    const selfCheck = startInterval > 0 && published !== undefined ? healthTestCommand(this.healthTest) : undefined
     let lastHealth: string | undefined
-    let healthOk = false
-    let probeOk = !probe
-    let lastProbeAt = 0
     let lastSelfCheckAt = 0
-    const startInterval = dep.config.healthcheck?.startInterval ?? DEFAULT_START_INTERVAL_MS
-    let selfCheck: string[] | undefined
-    /** The published port the self-check waits on, while the check is due but the port still refuses. */
-    let portToWaitFor: number | undefined
+    let reason = 'health not checked yet'
     while (!signal.aborted) {
-      portToWaitFor = undefined
+      /** The published port the self-check waits on, while the check is due but the port still refuses. */
+      let portToWaitFor: number | undefined
       const info = await container.inspect()
-      if (!info.State.Running) {
-        const tail = await lastLogLines(container)
-        throw new Error(
-          `${this.name}: container exited with code ${info.State.ExitCode} while starting` +
-            `${info.State.Error ? ` (${info.State.Error})` : ''}${formatTail(tail)}`,
-        )
-      }
-      const hc = info.Config.Healthcheck?.Test
-      const hasHealth = hc !== undefined && hc.length > 0 && hc[0] !== 'NONE'
-      // A configured ready probe replaces the image's own health check (which is still shown); a health check
-      // from the config is always waited for, besides any probe.
-      if (hasHealth && (dep.config.healthcheck || !probe)) {
-        const health = info.State.Health
-        let status = health?.Status || 'starting'
-        const published = this.ports.values().next().value
-        selfCheck = startInterval > 0 && published !== undefined ? healthTestCommand(hc) : undefined
-        const selfCheckDue =
-          status === 'starting' &&
-          selfCheck !== undefined &&
-          published !== undefined &&
-          Date.now() - lastSelfCheckAt >= startInterval
-        if (selfCheckDue && !(await portAccepts(published))) portToWaitFor = published
-        else if (selfCheckDue && selfCheck) {
-          lastSelfCheckAt = Date.now()
-          // The engine's timeout (ns; 0 or unset: its default), at most 5 s.
-          const timeout = Math.min((info.Config.Healthcheck?.Timeout ?? 0) / 1e6 || 5000, 5000)
-          if ((await runHealthTest(container, selfCheck, timeout, signal)) === undefined) {
-            status = 'healthy'
-            hooks.log('system', 'health: its check passed when naaccord ran it (the engine still says starting)')
-          }
-        }
-        healthOk = status === 'healthy'
-        const lastOutput = health?.Log?.at(-1)?.Output?.trim().split('\n').pop()
-        if (status !== lastHealth)
-          hooks.log('system', `health: ${status}${lastOutput && !healthOk ? ` (${lastOutput})` : ''}`)
-        lastHealth = status
-        if (!healthOk) reason = `health ${status}${lastOutput ? `: ${lastOutput}` : ''}`
-        hooks.update({health: status, ...(healthOk ? {} : {message: reason})})
-      } else {
-        healthOk = true
-        if (hasHealth && info.State.Health?.Status) hooks.update({health: info.State.Health.Status})
-      }
-      if (attempt && probe && !probeOk && (await this.probeDue(probe, lastProbeAt))) {
-        lastProbeAt = Date.now()
-        const why = await attempt(probe, {container, ports: this.ports, lines: () => this.lines, signal}, probe.timeout)
-        probeOk = why === undefined
-        if (why) {
-          reason = why
-          if (Date.now() - this.launchedAt >= probe.startPeriod) failures++
-          hooks.update({message: why})
-          if (probe.retries > 0 && failures >= probe.retries)
-            throw await this.notReady(`ready probe failed ${failures} times: ${why}`)
+      const health = info.State.Health
+      let status = health?.Status || 'starting'
+      const selfCheckDue =
+        status === 'starting' && selfCheck !== undefined && Date.now() - lastSelfCheckAt >= startInterval
+      if (selfCheckDue && published !== undefined && !(await portAccepts(published))) portToWaitFor = published
+      else if (selfCheckDue && selfCheck) {
+        lastSelfCheckAt = Date.now()
+        if (await runHealthTest(container, selfCheck, this.healthTimeoutMs, signal)) {
+          status = 'healthy'
+          hooks.log('system', 'health: its check passed when naaccord ran it (the engine still says starting)')
         }
       }
-      if (healthOk && probeOk) {
-        hooks.update({state: 'ready', readyAt: Date.now(), readyMs: Date.now() - this.launchedAt, message: 'ready'})
-        if (hasHealth) this.watchHealth(container)
-        return
-      }
+      const healthy = status === 'healthy'
+      const lastOutput = health?.Log?.at(-1)?.Output?.trim().split('\n').pop()
+      if (status !== lastHealth)
+        hooks.log('system', `health: ${status}${lastOutput && !healthy ? ` (${lastOutput})` : ''}`)
+      lastHealth = status
+      if (!healthy) reason = `health ${status}${lastOutput ? `: ${lastOutput}` : ''}`
+      hooks.update({health: status, ...(healthy ? {} : {message: reason})})
+      if (healthy) return
       if (Date.now() >= deadline)
         throw await this.notReady(`not ready within ${Math.round(dep.startTimeout / 1000)}s: ${reason}`)
-      let next = attempt && !probeOk ? Math.min(HEALTH_POLL_MS, probe?.interval ?? HEALTH_POLL_MS) : HEALTH_POLL_MS
-      if (!healthOk && selfCheck) next = Math.min(next, Math.max(0, lastSelfCheckAt + startInterval - Date.now()))
+      const next = selfCheck
+        ? Math.min(HEALTH_POLL_MS, Math.max(0, lastSelfCheckAt + startInterval - Date.now()))
+        : HEALTH_POLL_MS
       // The self-check is due but the port refuses: wait on the port (a local connect every 25 ms costs the engine
       // nothing) rather than asking the engine again at once. Looping on inspect here ran it every ~12 ms and took
       // ~2 s of podman's CPU from the database starting beside it.
@@ -252,47 +273,31 @@ export class DependencyRunner implements UnitRunner {
   }
 
   /**
-   * Whether the ready probe should run now. An exec probe costs the engine a process in the container (~150 ms
-   * of podman's CPU each, taken from a database initialising beside it), so while the container's published
-   * port refuses connections (with podman: its server does not listen yet) it runs at most once a second; the
-   * moment the port accepts, at its own interval again.
+   * Held before an exec probe's next attempt: an exec costs the engine a process in the container (~150 ms of
+   * podman's CPU each, taken from a database initialising beside it), so while the container's published port
+   * refuses connections (with podman: its server does not listen yet) it runs at most once a second; the moment
+   * the port accepts, at its own interval again.
    */
-  private async probeDue(probe: NonNullable<PlannedDependency['config']['ready']>, lastAt: number): Promise<boolean> {
-    const since = Date.now() - lastAt
-    if (since < probe.interval) return false
-    if (!probe.exec || since >= EXEC_THROTTLED_MS) return true
+  private async execThrottle(lastAt: number, signal: AbortSignal): Promise<void> {
     const published = this.ports.values().next().value
-    return published === undefined || (await portAccepts(published))
+    if (published === undefined) return
+    const wait = lastAt + EXEC_THROTTLED_MS - Date.now()
+    if (wait > 0 && !(await portAccepts(published))) await waitForPort(published, wait, signal)
   }
 
-  /** After ready, the health check keeps running: `unhealthy` (with its last output) and back to `ready`. */
-  private watchHealth(container: Docker.Container): void {
-    this.unwatch()
-    let last = 'healthy'
-    const tick = async () => {
-      const info = await container.inspect().catch(() => undefined)
-      if (!this.watch) return
-      const status = info?.State.Health?.Status
-      if (info?.State.Running && status && status !== last) {
-        const output = info.State.Health?.Log?.at(-1)?.Output?.trim().split('\n').pop()
-        this.hooks.log('system', `health: ${status}${status !== 'healthy' && output ? ` (${output})` : ''}`)
-        if (status === 'unhealthy')
-          this.hooks.update({
-            state: 'unhealthy',
-            health: status,
-            message: `health unhealthy${output ? `: ${output}` : ''}`,
-          })
-        else if (status === 'healthy') this.hooks.update({state: 'ready', health: status, message: 'ready'})
-        last = status
-      }
-      this.watch = setTimeout(tick, HEALTH_WATCH_MS).unref()
-    }
-    this.watch = setTimeout(tick, HEALTH_WATCH_MS).unref()
-  }
-
-  private unwatch(): void {
-    if (this.watch) clearTimeout(this.watch)
-    this.watch = undefined
+  /**
+   * Liveness once ready (the Prober's, as for a server): its ready probe when that can be re-run, else its health
+   * check's test run in the container. Ends with the signal (the supervisor aborts it when this launch ends).
+   */
+  watchHealth(signal: AbortSignal, onChange: (healthy: boolean, reason?: string) => void): void {
+    const container = this.container
+    if (!container) return
+    const ready = this.dep.ready ? this.prober(container, this.dep.ready) : undefined
+    const command = healthTestCommand(this.healthTest)
+    const health =
+      command && this.prober(container, {exec: {command}, ...LIVENESS_TIMING, timeout: this.healthTimeoutMs})
+    const live = ready?.live ? ready : health
+    if (live) live.watch({signal, onChange})
   }
 
   private async notReady(why: string): Promise<Error> {
@@ -303,7 +308,6 @@ export class DependencyRunner implements UnitRunner {
   async waitExit(): Promise<UnitExit> {
     if (!this.exited) throw new Error(`${this.name}: waitExit before start`)
     const result = await this.exited
-    this.unwatch()
     // The follow ends with the container; give it a moment to flush the last lines.
     await Promise.race([this.follower?.done, sleep(500)])
     return result
@@ -312,7 +316,6 @@ export class DependencyRunner implements UnitRunner {
   async stop(timeoutMs: number): Promise<void> {
     const container = this.container
     if (!container) return
-    this.unwatch()
     this.hooks.update({state: 'stopping'})
     try {
       // The engine sends the image's stop signal, waits t seconds, then kills.

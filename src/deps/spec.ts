@@ -8,7 +8,7 @@ import path from 'node:path'
 import type {ContainerCreateOptions} from 'dockerode'
 import type {PlannedDependency} from '../config/plan.js'
 import {LABEL_DEPENDENCY, LABEL_HASH, LABEL_PROJECT} from './labels.js'
-import {parsePort, portBindings} from './ports.js'
+import {portBindings} from './ports.js'
 
 export interface VolumeSpec {
   /** Named volume `<project>_<name>`, or an absolute host path for a bind. */
@@ -38,7 +38,7 @@ export function parseVolume(text: string, project: string, root: string): Volume
 const NS_PER_MS = 1_000_000
 
 export function healthcheckOf(dep: PlannedDependency): ContainerCreateOptions['Healthcheck'] {
-  const hc = dep.config.healthcheck
+  const hc = dep.healthcheck
   if (!hc) return undefined
   const test =
     typeof hc.test === 'string'
@@ -56,27 +56,25 @@ export function healthcheckOf(dep: PlannedDependency): ContainerCreateOptions['H
 }
 
 export function configHash(dep: PlannedDependency, project: string, root: string): string {
-  const c = dep.config
   const shape = {
-    image: c.image,
-    command: c.command ?? null,
-    env: Object.entries(c.env).sort(([a], [b]) => a.localeCompare(b)),
-    ports: c.ports.map(parsePort),
-    volumes: c.volumes.map((v) => parseVolume(v, project, root)),
+    image: dep.image,
+    command: dep.command ?? null,
+    env: Object.entries(dep.env).sort(([a], [b]) => a.localeCompare(b)),
+    ports: dep.ports,
+    volumes: dep.volumes.map((v) => parseVolume(v, project, root)),
     healthcheck: healthcheckOf(dep) ?? null,
   }
   return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 16)
 }
 
 export function createOptions(dep: PlannedDependency, project: string, root: string): ContainerCreateOptions {
-  const c = dep.config
-  const {ExposedPorts, PortBindings} = portBindings(c.ports.map(parsePort))
-  const volumes = c.volumes.map((v) => parseVolume(v, project, root))
+  const {ExposedPorts, PortBindings} = portBindings(dep.ports)
+  const volumes = dep.volumes.map((v) => parseVolume(v, project, root))
   return {
     name: dep.containerName,
-    Image: c.image,
-    Cmd: c.command,
-    Env: Object.entries(c.env).map(([k, v]) => `${k}=${v}`),
+    Image: dep.image,
+    Cmd: dep.command,
+    Env: Object.entries(dep.env).map(([k, v]) => `${k}=${v}`),
     Labels: {
       [LABEL_PROJECT]: project,
       [LABEL_DEPENDENCY]: dep.name,

@@ -3,7 +3,7 @@
 import path from 'node:path'
 import type {ConfigError} from '../config/errors.js'
 import {findConfigFile, type LoadedConfig, loadConfig} from '../config/load.js'
-import {activeProfiles, buildPlan, type Plan} from '../config/plan.js'
+import {buildPlan, type Plan} from '../config/plan.js'
 import {readSession, type SessionInfo} from '../session/client.js'
 import type {DoctorContext} from './types.js'
 
@@ -23,7 +23,7 @@ export function createContext(options: ContextOptions = {}): DoctorContext {
   let configError: ConfigError | Error | undefined
   try {
     loaded = loadConfig({configPath: options.configPath, cwd, env})
-    plan = buildPlan(loaded, {profiles: activeProfiles(options.profiles ?? [], env)})
+    plan = buildPlan(loaded, {profiles: options.profiles, env})
   } catch (error) {
     configError = error instanceof Error ? error : new Error(String(error))
     plan = undefined

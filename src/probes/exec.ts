@@ -1,25 +1,15 @@
-import type {ProbeAttempt} from './types.js'
+import type {ProbeKind} from './types.js'
 
-/** Command: ready when it exits 0 (run in the server's folder with its environment). */
-export const execProbe: ProbeAttempt = async (probe, ctx, timeoutMs) => {
-  // Loaded on first use: most sessions have no exec probe, and execa costs start-up time.
-  const {execa} = await import('execa')
-  const [file, ...args] = probe.exec!.command
-  const result = await execa(file, args, {
-    cwd: ctx.cwd,
-    env: ctx.env,
-    timeout: timeoutMs,
-    reject: false,
-    stdin: 'ignore',
-    cancelSignal: ctx.signal,
-    all: true,
-  })
-  if (result.exitCode === 0) return undefined
-  const output =
-    String(result.all ?? '')
-      .trim()
-      .split('\n')
-      .pop() ?? ''
-  if (result.timedOut) return `\`${probe.exec!.command.join(' ')}\` timed out after ${timeoutMs}ms`
-  return `\`${probe.exec!.command.join(' ')}\` exited ${result.exitCode ?? result.signal}${output ? `: ${output}` : ''}`
+/** Command: ready when it exits 0 (a server's runs beside it, a container's inside it). */
+export const exec: ProbeKind = {
+  live: true,
+  describe: (probe) => `exec ${probe.exec!.command.join(' ')}`,
+  async attempt(probe, target, timeoutMs, signal) {
+    const command = probe.exec!.command
+    const r = await target.exec(command, timeoutMs, signal)
+    if (r.exitCode === 0) return undefined
+    if (r.timedOut) return `\`${command.join(' ')}\` timed out after ${timeoutMs}ms`
+    const last = r.output.trim().split('\n').pop() ?? ''
+    return `\`${command.join(' ')}\` exited ${r.exitCode ?? 'by a signal'}${last ? `: ${last}` : ''}`
+  },
 }

@@ -1,10 +1,16 @@
 import {tcpConnect} from '../util/ports.js'
-import type {ProbeAttempt} from './types.js'
+import type {ProbeKind} from './types.js'
 
-/** TCP: ready when host:port accepts a connection. */
-export const tcpProbe: ProbeAttempt = async (probe, _ctx, timeoutMs) => {
-  const {host, port} = probe.tcp!
-  const r = await tcpConnect(host, port!, timeoutMs)
-  if (r.ok) return undefined
-  return r.timedOut ? `${host}:${port} did not accept within ${timeoutMs}ms` : `${host}:${port}: ${r.code}`
+/** TCP: ready when host:port accepts a connection (a container's port is its published one). */
+export const tcp: ProbeKind = {
+  live: true,
+  describe: (probe) => `tcp ${probe.tcp!.host}:${probe.tcp!.port}`,
+  async attempt(probe, target, timeoutMs) {
+    const {host, port} = probe.tcp!
+    if (port === undefined) return 'no port to probe (give tcp.port)'
+    const hostPort = target.hostPort(port)
+    const r = await tcpConnect(host, hostPort, timeoutMs)
+    if (r.ok) return undefined
+    return r.timedOut ? `${host}:${hostPort} did not accept within ${timeoutMs}ms` : `${host}:${hostPort}: ${r.code}`
+  },
 }

@@ -12,7 +12,8 @@
 import {type ChildProcess, spawn} from 'node:child_process'
 import {mkdirSync} from 'node:fs'
 import type {PlannedServer} from '../config/plan.js'
-import {waitForProbe} from '../probes/index.js'
+import {type ProbeLine, Prober} from '../probes/index.js'
+import {serverTarget} from '../probes/server-target.js'
 import {SESSION_ENV, STOP_ENV, stopGroup, UNIT_ENV} from '../util/group-stop.js'
 import {blockSplitter, splitLines} from '../util/lines.js'
 import {beginWork, yieldIfOverBudget} from '../util/turn-budget.js'
@@ -26,7 +27,8 @@ export class ProcessRunner implements UnitRunner {
   private child: ChildProcess | undefined
   private exitPromise: Promise<UnitExit> = Promise.resolve({code: null, signal: null})
   private exited = true
-  private linesSinceStart: string[] = []
+  private linesSinceStart: ProbeLine[] = []
+  private launchedAt = 0
   private collectLines = false
   private exitAbort = new AbortController()
 
@@ -100,6 +102,7 @@ export class ProcessRunner implements UnitRunner {
       })
       child.once('spawn', () => {
         launched = true
+        this.launchedAt = Date.now()
         resolve()
       })
       this.pipe(child.stdout, 'stdout')
@@ -116,7 +119,7 @@ export class ProcessRunner implements UnitRunner {
     const blocks = blockSplitter((block) => {
       if (this.hooks.output) this.hooks.output(name, block)
       else for (const line of splitLines(block)) this.hooks.log(name, line)
-      if (this.collectLines) for (const line of splitLines(block)) this.keepForProbe(line)
+      if (this.collectLines) for (const line of splitLines(block)) this.keepForProbe(name, line)
     })
     stream.on('data', (chunk: Buffer) => {
       beginWork()
@@ -127,31 +130,41 @@ export class ProcessRunner implements UnitRunner {
     stream.on('end', () => blocks.end())
   }
 
-  private keepForProbe(line: string): void {
-    this.linesSinceStart.push(line)
+  private keepForProbe(stream: 'stdout' | 'stderr', line: string): void {
+    this.linesSinceStart.push({stream, line})
     if (this.linesSinceStart.length > PROBE_LINES_MAX) this.linesSinceStart.splice(0, PROBE_LINES_MAX / 2)
+  }
+
+  private prober(probe: NonNullable<PlannedServer['ready']>): Prober {
+    return new Prober(
+      probe,
+      serverTarget({
+        cwd: this.server.cwd,
+        env: {...process.env, ...this.server.env} as Record<string, string>,
+        lines: () => this.linesSinceStart,
+      }),
+    )
   }
 
   async waitReady(signal: AbortSignal): Promise<void> {
     const probe = this.server.ready
     if (!probe) return
-    const both = AbortSignal.any([signal, this.exitAbort.signal])
     try {
-      await waitForProbe(
-        probe,
-        {
-          linesSinceStart: () => this.linesSinceStart,
-          signal: both,
-          cwd: this.server.cwd,
-          env: {...process.env, ...this.server.env} as Record<string, string>,
-        },
-        this.server.startTimeout,
-        (reason) => this.hooks.update({message: `waiting: ${reason}`}),
-      )
+      await this.prober(probe).waitReady({
+        signal: AbortSignal.any([signal, this.exitAbort.signal]),
+        startedAt: this.launchedAt,
+        timeoutMs: this.server.startTimeout,
+        onWaiting: (reason) => this.hooks.update({message: `waiting: ${reason}`}),
+      })
     } finally {
       this.collectLines = false
       this.linesSinceStart = []
     }
+  }
+
+  /** Liveness once ready: the ready probe again, slowly (src/probes). */
+  watchHealth(signal: AbortSignal, onChange: (healthy: boolean, reason?: string) => void): void {
+    if (this.server.ready) this.prober(this.server.ready).watch({signal, onChange})
   }
 
   waitExit(): Promise<UnitExit> {

@@ -13,7 +13,6 @@ import {killGroupNow, markedProcesses} from '../util/group-stop.js'
 import {findPortHolder, isPortFree} from '../util/ports.js'
 import {isGroupRunning} from '../util/proc.js'
 import {sleep} from '../util/sleep.js'
-import {watchHealth} from './health-watch.js'
 import {ProcessRunner} from './process-runner.js'
 import {RestartTracker} from './restart/policy.js'
 import type {UnitExit, UnitHooks, UnitRunner} from './unit.js'
@@ -234,7 +233,7 @@ export class Supervisor {
           this.update(name, {state: 'ready', readyAt: now, readyMs: now - since, message: undefined})
           this.system(name, `ready in ${formatDuration(now - since)}`)
           slot.milestones.ready.resolve()
-          if (plan.kind === 'server') {
+          if (slot.runner.watchHealth) {
             // Until this launch ends: the probe again, slowly; unhealthy after repeated failures.
             const launch = new AbortController()
             const stopWatching = () => launch.abort()
@@ -243,7 +242,7 @@ export class Supervisor {
               launch.abort()
               signal.removeEventListener('abort', stopWatching)
             })
-            watchHealth(plan, launch.signal, (healthy, reason) => {
+            slot.runner.watchHealth(launch.signal, (healthy, reason) => {
               if (launch.signal.aborted) return
               this.update(name, {state: healthy ? 'ready' : 'unhealthy', message: healthy ? undefined : reason})
               this.system(name, healthy ? 'healthy again' : `unhealthy: ${reason}`)

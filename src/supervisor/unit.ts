@@ -29,6 +29,11 @@ export interface UnitRunner {
   waitReady(signal: AbortSignal): Promise<void>
   /** Resolves when the current launch has ended: the `completed` condition, and the restart policy's input. */
   waitExit(): Promise<UnitExit>
+  /**
+   * Optional liveness once ready, until the signal aborts (the launch ended): onChange(false, why) when it turns
+   * unhealthy, onChange(true) when it recovers (src/probes' Prober).
+   */
+  watchHealth?(signal: AbortSignal, onChange: (healthy: boolean, reason?: string) => void): void
   /** Graceful stop within timeoutMs, then force; resolves when nothing of the unit is left running. */
   stop(timeoutMs: number): Promise<void>
   /**

@@ -11,6 +11,7 @@ import {
   type PlanOptions,
   splitCommand,
 } from '../../src/config/plan.js'
+import {runCli, tempProject} from '../helpers/index.js'
 import {withProject} from './helpers.js'
 
 /** Plans a config text in a throw-away project; fn sees the plan and the project folder. */
@@ -119,6 +120,25 @@ describe('environment composition', () => {
 })
 
 describe('placeholders, commands and paths', () => {
+  it("fills a dependency's probe at plan time: {port} is its first container port; tcp defaults to it", () => {
+    const yaml = (ready: string, ports = '["127.0.0.1:0:6379", 8080]') =>
+      `project: p\ndependencies:\n  db: {image: x, ports: ${ports}, ready: ${ready}}\n`
+    planOf(yaml('{http: {url: "http://{host}:{port}/{name}"}}'), {}, (plan) => {
+      const db = plan.units[0]
+      expect(db.kind === 'dependency' && db.ready?.http?.url).toBe('http://127.0.0.1:6379/db')
+      expect(db.kind === 'dependency' && db.ports.map((p) => [p.hostPort, p.containerPort])).toEqual([
+        ['', 6379],
+        ['', 8080],
+      ])
+    })
+    planOf(yaml('{tcp: {}}'), {}, (plan) => {
+      expect(plan.units[0].kind === 'dependency' && plan.units[0].ready?.tcp).toEqual({host: '127.0.0.1', port: 6379})
+    })
+    expect(() => planOf(yaml('{tcp: {}}', '["1:2:3:4"]'), {}, () => undefined)).toThrow(
+      /dependencies\.db\.ports\[0\].*port "1:2:3:4": expected \[ip:\]host:container/,
+    )
+  })
+
   it('fills {port} {host} {url} {storage} {name} {apiKey} in args, probes and watch', () => {
     planOf(LAYERED, {}, (plan, dir) => {
       const services = server(plan, 'services')
@@ -222,6 +242,15 @@ describe('profiles and --only', () => {
     })
   })
 
+  it('--profile a,b as a command passes it (unsplit) enables both profiles', () => {
+    planOf(PROFILED, {profiles: ['mail,front']}, (plan) => {
+      expect(plan.units.map((u) => u.name)).toEqual(['mail', 'services', 'web', 'assets'])
+    })
+    planOf(PROFILED, {profiles: ['front'], env: {NAACCORD_PROFILES: 'mail'}}, (plan) => {
+      expect(plan.units.map((u) => u.name)).toEqual(['mail', 'services', 'web', 'assets'])
+    })
+  })
+
   it('activeProfiles merges --profile (comma lists too) with NAACCORD_PROFILES, once each', () => {
     expect(activeProfiles(['docker,front', 'mail'], {NAACCORD_PROFILES: ' front , x,'})).toEqual([
       'docker',
@@ -292,5 +321,32 @@ describe('the API key', () => {
       expect(plan.apiKey.source).toBe('none')
       expect(server(plan, 's').env.INTERNAL_API_KEY).toBeUndefined()
     })
+  })
+})
+
+describe('start --profile a,b (the CLI, a real detached session)', {timeout: 120_000}, () => {
+  it('starts the units of both profiles', async () => {
+    const t = tempProject(`project: nac-profiles
+servers:
+  base: {command: [sh, -c, "exec sleep 60"]}
+  extra-a: {command: [sh, -c, "exec sleep 60"], profiles: [a]}
+  extra-b: {command: [sh, -c, "exec sleep 60"], profiles: [b]}
+  extra-c: {command: [sh, -c, "exec sleep 60"], profiles: [c]}
+`)
+    try {
+      const started = await runCli(['start', '--detach', '--profile', 'a,b'], {cwd: t.dir})
+      expect(started.exitCode, String(started.all)).toBe(0)
+      const status = JSON.parse(String((await runCli(['status', '--json'], {cwd: t.dir})).stdout)) as {
+        units: {name: string; state: string}[]
+      }
+      expect(status.units.map((u) => [u.name, u.state])).toEqual([
+        ['base', 'ready'],
+        ['extra-a', 'ready'],
+        ['extra-b', 'ready'],
+      ])
+    } finally {
+      await runCli(['stop'], {cwd: t.dir})
+      t.cleanup()
+    }
   })
 })

@@ -69,8 +69,8 @@ describe('the depot template', () => {
 
   it('uses the database password the MariaDB container is given', () => {
     const mariadb = plan.units.find((u) => u.name === 'mariadb')
-    expect(mariadb?.kind === 'dependency' && mariadb.config.env.MYSQL_PASSWORD).toBe(services.env.DB_PASSWORD)
-    expect(mariadb?.kind === 'dependency' && mariadb.config.env).toMatchObject({
+    expect(mariadb?.kind === 'dependency' && mariadb.env.MYSQL_PASSWORD).toBe(services.env.DB_PASSWORD)
+    expect(mariadb?.kind === 'dependency' && mariadb.env).toMatchObject({
       MYSQL_DATABASE: 'naaccord',
       MYSQL_USER: 'naaccord',
     })
@@ -110,13 +110,13 @@ describe('the depot template', () => {
   it("has the seed's Docker dependencies with their readiness", () => {
     const deps = Object.fromEntries(plan.units.filter((u) => u.kind === 'dependency').map((u) => [u.name, u]))
     expect(Object.keys(deps).sort()).toEqual(['flower', 'mariadb', 'minio', 'redis'])
-    const cfg = (name: string) => (deps[name].kind === 'dependency' ? deps[name].config : undefined)
+    const cfg = (name: string) => (deps[name].kind === 'dependency' ? deps[name] : undefined)
     expect(cfg('mariadb')?.image).toBe('mariadb:11')
     expect(cfg('mariadb')?.healthcheck?.test).toContain('healthcheck.sh')
     expect(cfg('redis')?.image).toBe('redis:7-alpine')
     expect(cfg('redis')?.ready?.exec?.command).toEqual(['redis-cli', 'ping'])
     expect(cfg('minio')?.ready?.http?.url).toBe('http://127.0.0.1:9000/minio/health/live')
-    expect(cfg('flower')?.ports).toContain('5555:5555')
+    expect(cfg('flower')?.ports).toContainEqual(expect.objectContaining({hostPort: '5555', containerPort: 5555}))
   })
 
   it('takes ports and the key from the environment', () => {
@@ -137,7 +137,7 @@ describe('the depot template, Flower', () => {
       const flower = buildPlan(loadText(read('templates/depot.config.yaml'), {env}), {profiles: []}).units.find(
         (u) => u.name === 'flower',
       )
-      return flower?.kind === 'dependency' ? flower.config.command : undefined
+      return flower?.kind === 'dependency' ? flower.command : undefined
     }
     expect(command({})).toEqual(['celery', '--broker=redis://redis:6379/0', 'flower', '--port=5555'])
     expect(command({FLOWER_BROKER_URL: 'redis://10.0.0.5:6379/0'})).toContain('--broker=redis://10.0.0.5:6379/0')

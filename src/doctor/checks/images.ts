@@ -17,7 +17,7 @@ export const imagesCheck: Check = {
     if (!('docker' in conn)) return result(ID, 'skip', 'images not checked: no container engine reachable')
     return Promise.all(
       deps.map(async (dep): Promise<CheckResult> => {
-        const image = dep.config.image
+        const image = dep.image
         const subject = dep.name
         try {
           const info = await conn.docker.getImage(image).inspect()
@@ -48,7 +48,7 @@ export const imagesCheck: Check = {
             })
           }
         }
-        if (dep.config.pull === 'never')
+        if (dep.pull === 'never')
           return result(ID, 'error', `${dep.name}: ${image} is not present locally and pull is "never"`, {
             subject,
             fix: `docker pull ${image}`,

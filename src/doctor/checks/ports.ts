@@ -41,9 +41,15 @@ export function configuredPorts(units: PlannedUnit[]): ConfiguredPort[] {
       if (unit.port !== undefined)
         out.push({unit: unit.name, port: unit.port, host: unit.host, field: `servers.${unit.name}.port`})
     } else {
-      for (const [i, mapping] of unit.config.ports.entries())
-        for (const p of dependencyHostPorts(mapping))
-          out.push({unit: unit.name, ...p, field: `dependencies.${unit.name}.ports[${i}]`})
+      // Parsed at plan time; no host port: the engine picks a free one, nothing to check.
+      for (const [i, spec] of unit.ports.entries())
+        if (spec.hostPort !== '')
+          out.push({
+            unit: unit.name,
+            port: Number(spec.hostPort),
+            host: spec.hostIp,
+            field: `dependencies.${unit.name}.ports[${i}]`,
+          })
     }
   }
   return out
