@@ -5,7 +5,7 @@
 import http from 'node:http'
 import {isGroupRunning, isRunning} from '../util/proc.js'
 import {ndjsonBatches} from './ndjson.js'
-import type {LogLine, SessionEvent, SessionStatus} from './protocol.js'
+import type {ApiKeyReply, LogLine, SessionEvent, SessionStatus} from './protocol.js'
 import {clearStaleSession, inspectSession} from './stale.js'
 
 export interface RunningSessionInfo {
@@ -62,6 +62,16 @@ async function readJson<T>(res: http.IncomingMessage): Promise<T> {
 export async function getStatus(socketPath: string): Promise<SessionStatus> {
   const res = await request(socketPath, 'GET', '/status')
   return readJson<SessionStatus>(res)
+}
+
+/** The key the session's servers were given (GET /api-key); whole, so never print it unmasked. */
+export async function getApiKey(socketPath: string): Promise<ApiKeyReply> {
+  const res = await request(socketPath, 'GET', '/api-key', undefined, 2000)
+  if (res.statusCode !== 200) {
+    res.resume()
+    throw new Error(`the session's control socket has no /api-key (status ${res.statusCode})`)
+  }
+  return readJson<ApiKeyReply>(res)
 }
 
 async function streamNdjson<T>(res: http.IncomingMessage, onItem: (item: T) => void): Promise<void> {
