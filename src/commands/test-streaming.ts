@@ -82,7 +82,7 @@ Exit code: 0 when every required check passed, 1 otherwise, 130 when interrupted
     process.stderr.on('error', onPipeError)
     let secret: string | undefined = flags['api-key']
     try {
-      const {targets, report} = await runStreamingTest({
+      const {targets, report, leftBehind} = await runStreamingTest({
         configPath: flags.config,
         start: flags.start,
         webUrl: flags['web-url'],
@@ -103,6 +103,7 @@ Exit code: 0 when every required check passed, 1 otherwise, 130 when interrupted
         log: flags.verbose ? (line) => process.stderr.write(`${maskSecretsIn(line, [secret])}\n`) : undefined,
         onTargets: (t, prefixRoot) => {
           secret = t.apiKey
+          if (t.keyNotice) this.logToStderr(t.keyNotice)
           if (flags.json) return
           for (const line of renderHeader({
             web: t.web,
@@ -141,6 +142,7 @@ Exit code: 0 when every required check passed, 1 otherwise, 130 when interrupted
           })
         }
       }
+      for (const line of leftBehind) this.warn(`--start left behind: ${line}`)
       if (report.interrupted) this.exit(130)
       if (!report.ok) this.exit(1)
     } catch (error) {

@@ -149,7 +149,7 @@ export function splitCommand(text: string): string[] {
 }
 
 function fill(text: string, values: Record<string, string | undefined>): string {
-  return text.replace(/\{(port|host|url|storage|apiKey|name)\}/g, (match, key: string) => values[key] ?? match)
+  return text.replace(/\{(port|host|url|storage|apiKey|name|root)\}/g, (match, key: string) => values[key] ?? match)
 }
 
 /** Fills placeholders in every string of the probe's settings, whatever its kind; a tcp probe's port defaults to `{port}`. */
@@ -316,6 +316,7 @@ export function buildPlan(loaded: LoadedConfig, options: PlanOptions = {}): Plan
       storage: storageRoot,
       apiKey: apiKey.value,
       name,
+      root,
     }
     let command = words[0]
     let args = [...words.slice(1), ...server.args].map((a) => fill(a, values))
@@ -328,6 +329,8 @@ export function buildPlan(loaded: LoadedConfig, options: PlanOptions = {}): Plan
     const env: Record<string, string> = {PYTHONUNBUFFERED: '1', FORCE_COLOR: '1', ...config.env}
     if (server.role) Object.assign(env, config.roles[server.role]?.env ?? {})
     Object.assign(env, server.env)
+    // Placeholders in env values too: `NAS_UPLOADS_PATH: "{root}/storage/nas/uploads"` reaches the server absolute.
+    for (const [k, v] of Object.entries(env)) env[k] = fill(v, values)
     if (server.role) {
       // Derived, never copied by hand: the role, the shared key, and for web where services listens.
       env.SERVER_ROLE = server.role

@@ -14,6 +14,7 @@ import {readEnviron} from '../util/procfs.js'
 import {sleep} from '../util/sleep.js'
 import {ndjsonBatches} from './ndjson.js'
 import {
+  type ApiKeyReply,
   type LogLine,
   type SessionEvent,
   type SessionPaths,
@@ -99,6 +100,11 @@ function endsQuietly(error: unknown, signal?: AbortSignal): boolean {
 
 export async function getStatus(socketPath: string, opts: {timeoutMs?: number} = {}): Promise<SessionStatus> {
   return readJson<SessionStatus>(await expectOk(socketPath, 'GET', '/status', opts))
+}
+
+/** The key the session's servers were given (GET /api-key); whole, so never print it unmasked. */
+export async function getApiKey(socketPath: string): Promise<ApiKeyReply> {
+  return readJson<ApiKeyReply>(await expectOk(socketPath, 'GET', '/api-key', {timeoutMs: 2000}))
 }
 
 /** Every session event, in batches as read (a `status` first), until the session ends or `signal` aborts. */

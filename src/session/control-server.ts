@@ -2,12 +2,14 @@
  * The supervisor's control socket: HTTP/1.1 over a Unix socket (routes in protocol.ts). Lines and events are
  * serialised only for clients that are attached; with none attached the log path costs nothing here.
  */
-import {existsSync, rmSync} from 'node:fs'
+import {chmodSync, existsSync, rmSync} from 'node:fs'
 import http from 'node:http'
-import type {LogLine, SessionEvent, SessionStatus} from './protocol.js'
+import type {ApiKeyReply, LogLine, SessionEvent, SessionStatus} from './protocol.js'
 
 export interface SessionHost {
   status(): SessionStatus
+  /** The key the session's servers were given (whole: only for clients that need it to call them). */
+  apiKey(): string | undefined
   tail(names: string[], lines: number): LogLine[]
   /** Adds a listener for every event; returns the function that removes it. */
   subscribe(listener: (event: SessionEvent) => void): () => void
@@ -142,6 +144,8 @@ export function serveControl(host: SessionHost, socketPath: string): Promise<htt
     const parts = url.pathname.split('/').filter(Boolean)
     try {
       if (req.method === 'GET' && url.pathname === '/status') return sendJson(res, 200, host.status())
+      if (req.method === 'GET' && url.pathname === '/api-key')
+        return sendJson(res, 200, {apiKey: host.apiKey()} satisfies ApiKeyReply)
       if (req.method === 'GET' && url.pathname === '/logs') {
         const names = (url.searchParams.get('names') ?? '').split(',').filter(Boolean)
         const tail = Number(url.searchParams.get('tail') ?? '200')
@@ -202,6 +206,10 @@ export function serveControl(host: SessionHost, socketPath: string): Promise<htt
     server.once('error', reject)
     server.listen(socketPath, () => {
       server.off('error', reject)
+      // The socket hands out the API key: the owner's only, wherever it lives (the temp-dir fallback too).
+      try {
+        chmodSync(socketPath, 0o600)
+      } catch {}
       resolve(server)
     })
   })

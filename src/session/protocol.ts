@@ -11,6 +11,8 @@
  *   POST /units/:name/stop               → same
  *   POST /units/:name/start              → same
  *   POST /shutdown  body {timeoutMs?}    → {ok:true} once the stop has begun; the supervisor exits when done
+ *   GET  /api-key                        → ApiKeyReply: the key the session's servers were given, whole (the
+ *                                          socket is the owner's only, 0600); clients never print it whole
  */
 import path from 'node:path'
 
@@ -73,6 +75,11 @@ export interface SessionStatus {
   watch?: string[]
   state: 'starting' | 'running' | 'stopping'
   units: UnitStatus[]
+}
+
+/** GET /api-key: the config's key, else the INTERNAL_API_KEY the supervisor's servers inherited; none when neither. */
+export interface ApiKeyReply {
+  apiKey?: string
 }
 
 export interface LogLine {

@@ -177,6 +177,7 @@ class RunningSession implements Session {
       this.server = await serveControl(
         {
           status: () => this.status(),
+          apiKey: () => this.plan.apiKey.value ?? process.env.INTERNAL_API_KEY,
           tail: (names, n) => this.logs.tail(names, n),
           subscribe: (l) => this.subscribe(l),
           unitAction: (name, action) => this.unitAction(name, action),

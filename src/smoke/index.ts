@@ -10,8 +10,8 @@ import {readSession} from '../session/client.js'
 import {parseSize} from '../util/duration.js'
 import {selectChecks} from './checks/index.js'
 import {StorageClient} from './client.js'
-import {startPair} from './oneshot.js'
 import {assertSafePrefix, type RunReport, runChecks} from './runner.js'
+import {startPair} from './start.js'
 import {TargetError, type TargetFlags, type Targets, targetsFromFlags, targetsFromSession} from './target.js'
 import type {CheckResult} from './types.js'
 import {WebWatcher} from './watch.js'
@@ -35,6 +35,8 @@ export interface StreamingOptions extends TargetFlags {
 export interface StreamingRun {
   targets: Targets
   report: RunReport
+  /** --start: what the session's stop found still running or bound afterwards, one line each (normally none). */
+  leftBehind: string[]
 }
 
 function loadOptional(opts: StreamingOptions): {loaded?: LoadedConfig; plan?: Plan} {
@@ -66,13 +68,13 @@ export async function runStreamingTest(opts: StreamingOptions): Promise<Streamin
     )
   }
 
-  let stop: (() => Promise<void>) | undefined
+  let stop: (() => Promise<string[]>) | undefined
   let targets: Targets
   if (opts.start) {
     if (opts.webUrl || opts.servicesUrl)
       throw new TargetError('--start starts the configured pair: leave out --web-url and --services-url')
     if (!loaded || !plan) throw new TargetError('--start needs a config (naaccord.config.yaml)')
-    // A session already running is what the developer wants tested; starting a second pair would only compete.
+    // A session already running is what the developer wants tested; starting a second one would only compete.
     const running = (await readSession(plan.stateDir)).state === 'running'
     if (running) targets = await targetsFromSession(opts, plan)
     else {
@@ -87,6 +89,8 @@ export async function runStreamingTest(opts: StreamingOptions): Promise<Streamin
     else throw new TargetError('no config and no --web-url/--services-url: nothing to test')
   }
 
+  // Filled by the finally below, before the caller sees the run.
+  const leftBehind: string[] = []
   try {
     if (!targets.apiKey)
       throw new TargetError(
@@ -116,9 +120,9 @@ export async function runStreamingTest(opts: StreamingOptions): Promise<Streamin
       signal: opts.signal,
       onResult: opts.onResult,
     })
-    return {targets, report}
+    return {targets, report, leftBehind}
   } finally {
-    await stop?.()
+    leftBehind.push(...((await stop?.()) ?? []))
   }
 }
 

@@ -1,11 +1,12 @@
 /**
  * Which pair to test, with which key: explicit flags, else the project's running session (URLs from its status,
- * the web server's watched folders, the storage root), the key from --api-key / --api-key-file / INTERNAL_API_KEY /
- * the config. Reads the session through the doctor's reader until the session client lands (one place to swap).
+ * the web server's watched folders, the storage root). The key: --api-key / --api-key-file, else the session's
+ * own (the key its servers were given, from its control socket), else INTERNAL_API_KEY / the config.
+ * Reads the session through the one control-socket client (session/client.ts).
  */
 import {readFileSync} from 'node:fs'
 import type {Plan, PlannedServer} from '../config/plan.js'
-import {readSession} from '../session/client.js'
+import {getApiKey, readSession} from '../session/client.js'
 import {maskSecret} from '../util/mask.js'
 import type {TlsOptions} from './client.js'
 
@@ -28,6 +29,8 @@ export interface Targets {
   apiKey?: string
   /** Where the key came from, for the header line (never the key). */
   keySource: string
+  /** One line when the caller's own environment resolves another key than the session's (both masked). */
+  keyNotice?: string
   header: string
   tls?: TlsOptions
   /** Folders of the web server to watch (only when it runs on this machine). */
@@ -82,6 +85,26 @@ export function resolveKey(
       keySource: plan.apiKey.source === 'file' ? `key file ${plan.apiKey.file}` : 'config',
     }
   return {keySource: 'none'}
+}
+
+/**
+ * The key for a session's servers: a flag wins; otherwise the session's own key, which the caller's environment
+ * may not know (a session started with INTERNAL_API_KEY set, tested from a shell without it). When the caller's
+ * own resolution differs, `keyNotice` says so, both masked.
+ */
+export function sessionKey(
+  flags: TargetFlags,
+  sessionApiKey: string | undefined,
+  plan: Plan | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): {apiKey?: string; keySource: string; keyNotice?: string} {
+  const mine = resolveKey(flags, plan, env)
+  if (flags.apiKey || flags.apiKeyFile || !sessionApiKey) return mine
+  const keyNotice =
+    mine.apiKey !== undefined && mine.apiKey !== sessionApiKey
+      ? `note: your environment resolves key ${maskSecret(mine.apiKey)} (${mine.keySource}); testing with the session's ${maskSecret(sessionApiKey)}`
+      : undefined
+  return {apiKey: sessionApiKey, keySource: 'session', ...(keyNotice ? {keyNotice} : {})}
 }
 
 export function tlsFromFlags(flags: TargetFlags): TlsOptions | undefined {
@@ -163,10 +186,13 @@ export async function targetsFromSession(flags: TargetFlags, plan: Plan): Promis
     throw new TargetError(`the running session (${plan.configFile}) has no web or services server with a port`)
   const planWeb = plan.units.find((u) => u.kind === 'server' && u.role === 'web')
   const watch = flags.watch ?? info.status.watch ?? (planWeb?.kind === 'server' ? planWeb.watch : [])
+  // A supervisor older than the key route, or one that does not answer: the caller's own resolution.
+  const fromSession =
+    flags.apiKey || flags.apiKeyFile ? undefined : await getApiKey(info.socketPath).catch(() => undefined)
   return {
     web: web?.url,
     services: services?.url,
-    ...resolveKey(flags, plan),
+    ...sessionKey(flags, fromSession?.apiKey, plan),
     header: flags.header ?? plan.smoke.header,
     tls: tlsFromFlags(flags),
     watch,

@@ -2,8 +2,10 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {loadConfig} from '../../src/config/load.js'
 import {buildPlan, type Plan, type PlannedServer} from '../../src/config/plan.js'
-import {repoRoot} from '../helpers/index.js'
+import {startSession} from '../../src/session/session.js'
+import {freePort, repoRoot, tempDir, tempProject} from '../helpers/index.js'
 import {loadText} from './helpers.js'
 
 const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8')
@@ -141,5 +143,58 @@ describe('the depot template, Flower', () => {
     }
     expect(command({})).toEqual(['celery', '--broker=redis://redis:6379/0', 'flower', '--port=5555'])
     expect(command({FLOWER_BROKER_URL: 'redis://10.0.0.5:6379/0'})).toContain('--broker=redis://10.0.0.5:6379/0')
+  })
+})
+
+describe('the depot template, as shipped', () => {
+  it('gives the roles every path-valued variable absolute and inside the project (stand-in servers report their env)', async () => {
+    // The template in a project of its own, its web and services run (without their dependencies) as stand-ins
+    // that write the environment they were given to a file: what the depot would see, through a real session.
+    const project = tempProject(read('templates/depot.config.yaml'))
+    const state = tempDir()
+    try {
+      const loaded = loadConfig({cwd: project.dir, env: {}, noLocal: true})
+      const ports = {services: await freePort(), web: await freePort()}
+      const plan = buildPlan(loaded, {only: ['services', 'web'], noDeps: true, profiles: [], ports})
+      const out = (name: string) => path.join(state.dir, `${name}.env.json`)
+      const standIn = (u: PlannedServer): PlannedServer => ({
+        ...u,
+        command: process.execPath,
+        args: [
+          '-e',
+          `require('fs').writeFileSync(${JSON.stringify(out(u.name))}, JSON.stringify(process.env)); console.log('env written'); setInterval(() => {}, 1000)`,
+        ],
+        ready: {log: {pattern: 'env written', stream: 'any'}, interval: 50, timeout: 1000, retries: 0, startPeriod: 0},
+        restart: {...u.restart, policy: 'no'},
+      })
+      const units = plan.units.map((u) => (u.kind === 'server' ? standIn(u) : u))
+      expect(units.map((u) => u.name)).toEqual(['services', 'web'])
+      const session = await startSession({...plan, units, stateDir: path.join(state.dir, 'session')})
+      try {
+        await session.ready
+      } finally {
+        await session.stop()
+      }
+      const isPathVar = (name: string) => /^NAS_\w+_PATH$|_(DIR|PATH|ROOT)$/.test(name) && name !== 'PATH'
+      const root = project.dir
+      for (const name of ['services', 'web']) {
+        const env = JSON.parse(readFileSync(out(name), 'utf8')) as Record<string, string>
+        // Only what the config gives them (the inherited environment is the developer's, not the template's).
+        const planned = plan.units.find((u) => u.name === name) as PlannedServer
+        const paths = Object.keys(planned.env).filter(isPathVar)
+        expect(paths.length, name).toBeGreaterThan(0)
+        for (const v of paths) {
+          expect(path.isAbsolute(env[v]), `${name} ${v}=${env[v]}`).toBe(true)
+          expect(env[v].startsWith(`${root}${path.sep}`), `${name} ${v}=${env[v]} inside ${root}`).toBe(true)
+          expect(env[v], `${name} ${v}`).not.toContain('{')
+        }
+        if (name === 'services')
+          expect(paths).toEqual(expect.arrayContaining(['NAS_UPLOADS_PATH', 'NAS_REPORTS_PATH', 'NAS_WORKSPACE_PATH']))
+        if (name === 'web') expect(paths).toContain('FILE_UPLOAD_TEMP_DIR')
+      }
+    } finally {
+      state.cleanup()
+      project.cleanup()
+    }
   })
 })

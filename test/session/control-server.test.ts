@@ -24,6 +24,7 @@ async function serveFake() {
   const status = {units: []} as unknown as SessionStatus
   const host: SessionHost = {
     status: () => status,
+    apiKey: () => undefined,
     tail: (names, n) => sent.filter((l) => names.includes(l.unit)).slice(-n),
     subscribe: (l) => {
       listeners.add(l)

@@ -60,7 +60,9 @@ servers:
       const res = await cli(['test-streaming', '--start'], {cwd: project.dir})
       expect(res.exitCode).toBe(2)
       const message = res.stderr.replace(/\s*›\s*/g, ' ')
-      expect(message).toMatch(/services exited with code 3 before it was ready:\s+storage root is not writable/)
+      expect(message).toMatch(
+        /services did not become ready: exited with code 3 .*; its last output:\s+storage root is not writable/,
+      )
       expect(readdirSync(project.dir)).toEqual(['naaccord.config.yaml'])
     } finally {
       project.cleanup()

@@ -7,6 +7,7 @@ import {djangoCheck} from './django.js'
 import {dotenvCheck} from './dotenv.js'
 import {engineCheck} from './engine.js'
 import {imagesCheck} from './images.js'
+import {nasPathsCheck} from './nas-paths.js'
 import {nodeCheck} from './node.js'
 import {portsCheck} from './ports.js'
 import {roleEnvCheck} from './role-env.js'
@@ -29,6 +30,7 @@ export const checks: Check[] = [
   commandsCheck,
   djangoCheck,
   storageCheck,
+  nasPathsCheck,
   servicesHealthCheck,
   webHealthCheck,
   webWatchCheck,
