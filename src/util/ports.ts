@@ -15,7 +15,7 @@ export interface PortHolder {
 /** One TCP connection attempt: accepted, refused or failed (with its error code), or no answer in time. */
 export type ConnectResult = {ok: true} | {ok: false; timedOut: true} | {ok: false; timedOut: false; code: string}
 
-/** Connects to host:port and closes at once (the tcp probe, the smoke suite's checks). */
+/** Connects to host:port and closes at once (the tcp probe, a container's health test). */
 export function tcpConnect(host: string, port: number, timeoutMs: number): Promise<ConnectResult> {
   return new Promise((resolve) => {
     const socket = net.connect({host, port})
