@@ -6,8 +6,9 @@
  * removed in quick succession (checked on 20.20). One inotify watch per folder does see those, so each folder gets
  * its own fs.watch, new sub-folders get one as they appear, and a periodic scan backs the events up.
  */
-import {type FSWatcher, readdirSync, readlinkSync, statSync, watch} from 'node:fs'
+import {type FSWatcher, readdirSync, statSync, watch} from 'node:fs'
 import path from 'node:path'
+import {eachOpenFd} from '../util/procfs.js'
 
 export interface WatchFinding {
   path: string
@@ -184,33 +185,14 @@ function exists(p: string): boolean {
  * user may look at). Undefined when /proc cannot tell (another OS): callers then go by the folder being quiet.
  */
 export function openHolders(files: string[]): Map<string, number[]> | undefined {
-  let pids: string[]
-  try {
-    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n))
-  } catch {
-    return undefined
-  }
   const wanted = new Set(files)
   const out = new Map<string, number[]>()
-  for (const pid of pids) {
-    let fds: string[]
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`)
-    } catch {
-      continue
-    }
-    for (const fd of fds) {
-      let target: string
-      try {
-        target = readlinkSync(`/proc/${pid}/fd/${fd}`)
-      } catch {
-        continue
-      }
-      if (!wanted.has(target)) continue
-      const holders = out.get(target) ?? []
-      if (!holders.includes(Number(pid))) holders.push(Number(pid))
-      out.set(target, holders)
-    }
-  }
-  return out
+  const listed = eachOpenFd((pid, target) => {
+    if (!wanted.has(target)) return false
+    const holders = out.get(target) ?? []
+    if (!holders.includes(pid)) holders.push(pid)
+    out.set(target, holders)
+    return false
+  })
+  return listed ? out : undefined
 }
