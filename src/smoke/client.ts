@@ -5,7 +5,7 @@
  */
 import {Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
-import got, {type Headers, type OptionsInit, type Response} from 'got'
+import got, {type CancelableRequest, type Headers, type OptionsInit, type Response} from 'got'
 import {maskSecret, maskSecretsIn} from '../util/mask.js'
 import {HashingStream} from './generate.js'
 import type {MultipartBody} from './multipart.js'
@@ -51,6 +51,8 @@ export interface RequestOptions {
   /** Send the key under this header instead (the seed's X-Internal-API-Key). */
   header?: string
   signal?: AbortSignal
+  /** Bytes of the request body sent so far, as they go (for stall detection). */
+  onUploadProgress?: (sent: number) => void
 }
 
 export interface DownloadResult {
@@ -170,7 +172,12 @@ export class StorageClient {
     this.logRequest(String(init.method), url, headers, opts)
     const started = performance.now()
     try {
-      const res = (await got(url, {...init, responseType: 'buffer'})) as Response<Buffer>
+      const pending = got(url, {...init, responseType: 'buffer'}) as CancelableRequest<Response<Buffer>>
+      if (opts.onUploadProgress) {
+        const report = opts.onUploadProgress
+        pending.on('uploadProgress', (p: {transferred: number}) => report(p.transferred))
+      }
+      const res = await pending
       const ms = Math.round(performance.now() - started)
       const body = res.body as Buffer
       const text = body.toString('utf8')
@@ -185,8 +192,12 @@ export class StorageClient {
     }
   }
 
-  /** GET download, hashing the bytes as they arrive (never held in memory). */
-  async download(query: Record<string, string>, signal?: AbortSignal): Promise<DownloadResult> {
+  /** GET download, hashing the bytes as they arrive (never held in memory); `onProgress` gets the bytes so far. */
+  async download(
+    query: Record<string, string>,
+    signal?: AbortSignal,
+    onProgress?: (received: number) => void,
+  ): Promise<DownloadResult> {
     const url = this.url('download', query)
     const {headers, got: init} = this.options({signal})
     this.logRequest('GET', url, headers, {})
@@ -201,6 +212,7 @@ export class StorageClient {
         status = res.statusCode
         resHeaders = res.headers
       })
+      if (onProgress) stream.on('downloadProgress', (p: {transferred: number}) => onProgress(p.transferred))
       const sink = new Writable({
         write(chunk: Buffer, _enc, done) {
           if (status !== 200 && errorBody.length < 64) errorBody.push(chunk)

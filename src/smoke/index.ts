@@ -3,12 +3,14 @@
  * run), build the clients, watch web's folders, run the checks, stop what was started. The command only parses
  * flags and renders.
  */
+import {tmpdir} from 'node:os'
 import {ConfigError} from '../config/errors.js'
 import {type LoadedConfig, loadConfig} from '../config/load.js'
 import {buildPlan, type Plan} from '../config/plan.js'
 import {readSession} from '../session/client.js'
 import {parseSize} from '../util/duration.js'
 import {selectChecks} from './checks/index.js'
+import {servicesDiskRoots} from './checks/path-safety.js'
 import {StorageClient} from './client.js'
 import {assertSafePrefix, type RunReport, runChecks} from './runner.js'
 import {startPair} from './start.js'
@@ -23,6 +25,10 @@ export interface StreamingOptions extends TargetFlags {
   skip?: string[]
   size?: string
   timeoutMs?: number
+  /** --strict: transient spooling by web fails web-stores-nothing. */
+  strict?: boolean
+  /** --watch-system-temp: also watch the system temp folder (where the depot's web stages chunked uploads). */
+  watchSystemTemp?: boolean
   prefix?: string
   /** Receives each HTTP exchange (--verbose), key masked. */
   log?: (line: string) => void
@@ -96,6 +102,8 @@ export async function runStreamingTest(opts: StreamingOptions): Promise<Streamin
       throw new TargetError(
         'no API key: pass --api-key or --api-key-file, set INTERNAL_API_KEY, or set apiKey in naaccord.config.yaml',
       )
+    const watched = [...new Set([...targets.watch, ...(opts.watchSystemTemp ? [tmpdir()] : [])])]
+    targets = {...targets, watch: watched}
     opts.onTargets?.(targets, prefixRoot)
     const client = (role: 'web' | 'services', url: string | undefined) =>
       url
@@ -115,8 +123,11 @@ export async function runStreamingTest(opts: StreamingOptions): Promise<Streamin
       prefixRoot,
       size,
       timeoutMs,
-      watcher: targets.watch.length > 0 ? new WebWatcher(targets.watch) : undefined,
+      watcher: watched.length > 0 ? new WebWatcher(watched) : undefined,
       storageRoot: targets.storageRoot,
+      // services runs here (its storage root is known): its NAS_*_PATH folders are where escapes would land.
+      diskRoots: targets.storageRoot && plan ? servicesDiskRoots(plan) : undefined,
+      strict: opts.strict,
       signal: opts.signal,
       onResult: opts.onResult,
     })

@@ -6,7 +6,15 @@
 import {randomBytes} from 'node:crypto'
 import {formatDuration} from '../util/duration.js'
 import {type StorageClient, TransportError} from './client.js'
-import {type Check, type CheckContext, CheckFailure, type CheckResult, CheckSkipped} from './types.js'
+import {
+  type Check,
+  type CheckContext,
+  CheckFailure,
+  type CheckResult,
+  CheckSkipped,
+  type Finding,
+  type FindingInput,
+} from './types.js'
 import type {WebWatcher} from './watch.js'
 
 export interface RunOptions {
@@ -19,6 +27,10 @@ export interface RunOptions {
   timeoutMs: number
   watcher?: WebWatcher
   storageRoot?: string
+  /** services' disk folders on this machine (NAS_*_PATH), for path safety's landing check. */
+  diskRoots?: string[]
+  /** Transient writes by web fail web-stores-nothing (default: a WARN finding). */
+  strict?: boolean
   /** Aborting it interrupts the run (cleanup still happens). */
   signal?: AbortSignal
   runId?: string
@@ -38,6 +50,8 @@ export interface RunReport {
   runId: string
   prefix: string
   results: CheckResult[]
+  /** Deviations from the contract seen on servers that still work (never fail the run). */
+  findings: Finding[]
   cleanup: CleanupReport
   interrupted: boolean
   /** Every required check passed, the prefix was removed, and the run was not interrupted. */
@@ -69,20 +83,37 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-async function runOne(check: Check, ctxBase: Omit<CheckContext, 'signal'>, opts: RunOptions): Promise<CheckResult> {
+type ContextBase = Omit<CheckContext, 'signal' | 'finding'>
+
+/** Findings by id, in the order first seen; a second sighting only adds its check's name. */
+class FindingLog {
+  private readonly byId = new Map<string, Finding>()
+  add(check: string, f: FindingInput): void {
+    const known = this.byId.get(f.id)
+    if (!known) this.byId.set(f.id, {...f, checks: [check]})
+    else if (!known.checks.includes(check)) known.checks.push(check)
+  }
+  list(): Finding[] {
+    return [...this.byId.values()]
+  }
+}
+
+async function runOne(check: Check, ctxBase: ContextBase, opts: RunOptions, log: FindingLog): Promise<CheckResult> {
   const base = {name: check.name, title: check.title, required: check.required}
-  const limit = check.timeoutMs?.(ctxBase as CheckContext, opts.timeoutMs) ?? opts.timeoutMs
+  const finding = (f: FindingInput) => log.add(check.name, f)
+  // A check that judges its own transfers (stall and rate limits) returns Infinity: no fixed limit then.
+  const limit = check.timeoutMs?.({...ctxBase, finding} as CheckContext, opts.timeoutMs) ?? opts.timeoutMs
   const controller = new AbortController()
   const onOuterAbort = () => controller.abort(new Error('interrupted'))
   opts.signal?.addEventListener('abort', onOuterAbort, {once: true})
   let timer: NodeJS.Timeout | undefined
   const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), limit)
+    if (Number.isFinite(limit)) timer = setTimeout(() => resolve('timeout'), limit)
   })
   const started = performance.now()
   const elapsed = () => Math.round(performance.now() - started)
   try {
-    const outcome = await Promise.race([check.run({...ctxBase, signal: controller.signal}), timedOut])
+    const outcome = await Promise.race([check.run({...ctxBase, finding, signal: controller.signal}), timedOut])
     if (outcome === 'timeout') {
       controller.abort(new Error('timeout'))
       return {
@@ -157,7 +188,8 @@ export async function runChecks(opts: RunOptions): Promise<RunReport> {
   assertSafePrefix(prefix)
   const started = performance.now()
   const results: CheckResult[] = []
-  const ctxBase: Omit<CheckContext, 'signal'> = {
+  const findings = new FindingLog()
+  const ctxBase: ContextBase = {
     runId,
     prefix,
     web: opts.web,
@@ -165,6 +197,9 @@ export async function runChecks(opts: RunOptions): Promise<RunReport> {
     size: opts.size,
     watcher: opts.watcher,
     storageRoot: opts.storageRoot,
+    diskRoots: opts.diskRoots,
+    stallMs: opts.timeoutMs,
+    strict: opts.strict ?? false,
     selected: new Set(opts.checks.map((c) => c.name)),
   }
   let cleanup: CleanupReport = {ok: false, error: 'not run'}
@@ -172,7 +207,7 @@ export async function runChecks(opts: RunOptions): Promise<RunReport> {
     opts.watcher?.start()
     for (const check of opts.checks) {
       if (opts.signal?.aborted) break
-      const result = await runOne(check, ctxBase, opts)
+      const result = await runOne(check, ctxBase, opts, findings)
       results.push(result)
       opts.onResult?.(result)
     }
@@ -182,5 +217,14 @@ export async function runChecks(opts: RunOptions): Promise<RunReport> {
   }
   const interrupted = opts.signal?.aborted ?? false
   const ok = !interrupted && cleanup.ok && results.every((r) => !r.required || r.status !== 'fail')
-  return {runId, prefix, results, cleanup, interrupted, ok, durationMs: Math.round(performance.now() - started)}
+  return {
+    runId,
+    prefix,
+    results,
+    findings: findings.list(),
+    cleanup,
+    interrupted,
+    ok,
+    durationMs: Math.round(performance.now() - started),
+  }
 }

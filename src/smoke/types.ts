@@ -7,6 +7,26 @@ import type {WebWatcher} from './watch.js'
 
 export type CheckStatus = 'pass' | 'fail' | 'info' | 'skip'
 
+/**
+ * A deviation from the wire contract that the run saw on a server that still works (the depot's known quirks:
+ * double-wrapped metadata through web, octet-stream downloads, a wrong `.meta` checksum, 500 for traversal,
+ * transient spooling on web, slow downloads). Reported in their own section; they never fail a run.
+ */
+export type FindingSeverity = 'INFO' | 'WARN'
+
+export interface FindingInput {
+  severity: FindingSeverity
+  /** Short, stable id, e.g. `metadata-double-wrapped`. */
+  id: string
+  /** What was seen, with the figures that matter. */
+  detail: string
+}
+
+export interface Finding extends FindingInput {
+  /** The checks that saw it (a finding seen twice is listed once). */
+  checks: string[]
+}
+
 export interface CheckResult {
   name: string
   title: string
@@ -43,6 +63,14 @@ export interface CheckContext {
   watcher?: WebWatcher
   /** Local storage root of the services server, when known (path safety checks outside it). */
   storageRoot?: string
+  /** services' own disk folders on this machine (its NAS_*_PATH), when known: path safety looks beside them too. */
+  diskRoots?: string[]
+  /** A transfer that moves no byte for this long has stalled (the run's per-check time limit). */
+  stallMs: number
+  /** --strict: transient writes by web (spooling) fail web-stores-nothing instead of warning. */
+  strict: boolean
+  /** Records a depot finding (see Finding). */
+  finding(f: FindingInput): void
   /** Names of the checks selected for this run (a check may adapt, e.g. web-stores-nothing). */
   selected: Set<string>
 }

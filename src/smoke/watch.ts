@@ -8,6 +8,7 @@
  */
 import {type FSWatcher, readdirSync, statSync, watch} from 'node:fs'
 import path from 'node:path'
+import {eachOpenFd} from '../util/procfs.js'
 
 export interface WatchFinding {
   path: string
@@ -25,6 +26,11 @@ export class WebWatcher {
   private readonly watchers = new Map<string, FSWatcher>()
   private readonly baseline = new Set<string>()
   private readonly found = new Map<string, {size?: number}>()
+  /** Size of each found file that exists right now (for the peak). */
+  private readonly current = new Map<string, number>()
+  private readonly peaks = new Map<string, number>()
+  /** Bumped whenever a found file appears, grows, shrinks or goes: "the folder is quiet" means it stays put. */
+  generation = 0
   private timer?: NodeJS.Timeout
   private stopped = false
   readonly missing: string[] = []
@@ -96,6 +102,29 @@ export class WebWatcher {
     const prev = this.found.get(file)
     const best = size === undefined ? prev?.size : Math.max(size, prev?.size ?? 0)
     this.found.set(file, {size: best})
+    const changed =
+      prev === undefined || (size === undefined ? this.current.has(file) : this.current.get(file) !== size)
+    if (size === undefined) this.current.delete(file)
+    else this.current.set(file, size)
+    if (!changed) return
+    this.generation++
+    const root = this.rootOf(file)
+    let sum = 0
+    for (const [f, n] of this.current) if (this.rootOf(f) === root) sum += n
+    this.peaks.set(root, Math.max(sum, this.peaks.get(root) ?? 0))
+  }
+
+  /** The watched folder a file lies in (the deepest one). */
+  rootOf(file: string): string {
+    let best = ''
+    for (const d of this.dirs)
+      if ((file.startsWith(`${d}${path.sep}`) || file === d) && d.length > best.length) best = d
+    return best
+  }
+
+  /** Largest number of bytes the found files held at once in that watched folder (as sampled). */
+  peakBytes(root: string): number {
+    return this.peaks.get(root) ?? 0
   }
 
   private seen(full: string): void {
@@ -112,6 +141,7 @@ export class WebWatcher {
   }
 
   private scan(): void {
+    for (const file of this.current.keys()) if (!exists(file)) this.record(file, undefined)
     for (const dir of this.dirs) if (isDir(dir)) this.walk(dir, (file, size) => this.record(file, size))
   }
 
@@ -148,4 +178,21 @@ function exists(p: string): boolean {
   } catch {
     return false
   }
+}
+
+/**
+ * Which of `files` some process still holds open, and by which pids (Linux: /proc/<pid>/fd, for the processes this
+ * user may look at). Undefined when /proc cannot tell (another OS): callers then go by the folder being quiet.
+ */
+export function openHolders(files: string[]): Map<string, number[]> | undefined {
+  const wanted = new Set(files)
+  const out = new Map<string, number[]>()
+  const listed = eachOpenFd((pid, target) => {
+    if (!wanted.has(target)) return false
+    const holders = out.get(target) ?? []
+    if (!holders.includes(pid)) holders.push(pid)
+    out.set(target, holders)
+    return false
+  })
+  return listed ? out : undefined
 }

@@ -3,8 +3,9 @@
  * fd points at that inode. Used by preflight, doctor and stop's "every port is free" check. Also: a free port
  * for a test or a one-shot pair (freePort), and one TCP connect (tcpConnect).
  */
-import {readdirSync, readFileSync, readlinkSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import net from 'node:net'
+import {eachOpenFd} from './procfs.js'
 
 export interface PortHolder {
   pid: number
@@ -87,29 +88,14 @@ export function processCommand(pid: number): string | undefined {
 export function findPortHolder(port: number): PortHolder | undefined {
   const inodes = listeningInodes(port)
   if (inodes.size === 0) return undefined
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue
-    let fds: string[]
-    try {
-      fds = readdirSync(`/proc/${entry}/fd`)
-    } catch {
-      continue
-    }
-    for (const fd of fds) {
-      let link: string
-      try {
-        link = readlinkSync(`/proc/${entry}/fd/${fd}`)
-      } catch {
-        continue
-      }
-      const match = /^socket:\[(\d+)\]$/.exec(link)
-      if (match && inodes.has(match[1])) {
-        const pid = Number(entry)
-        return {pid, command: processCommand(pid) ?? '?'}
-      }
-    }
-  }
-  return undefined
+  let holder: PortHolder | undefined
+  eachOpenFd((pid, link) => {
+    const match = /^socket:\[(\d+)\]$/.exec(link)
+    if (!match || !inodes.has(match[1])) return false
+    holder = {pid, command: processCommand(pid) ?? '?'}
+    return true
+  })
+  return holder
 }
 
 /** Whether any process of the group is alive (kill(-pgid, 0) succeeds). */

@@ -3,7 +3,7 @@
  * The doctor uses it to say whether a port holder belongs to a tmux session or to a crashed session of this
  * project; the session, to tell a live process (or its threads) from a zombie and a reused pid from its own.
  */
-import {readdirSync, readFileSync} from 'node:fs'
+import {readdirSync, readFileSync, readlinkSync} from 'node:fs'
 
 export interface ProcStat {
   pid: number
@@ -95,4 +95,36 @@ export function readEnviron(pid: number): Record<string, string> {
   } catch {
     return {}
   }
+}
+
+/**
+ * Visits every open file descriptor this user may look at, as (pid, link target: a path, `socket:[inode]`, …);
+ * stops when `visit` returns true. False when /proc cannot be listed (not Linux).
+ */
+export function eachOpenFd(visit: (pid: number, target: string) => boolean | undefined): boolean {
+  let entries: string[]
+  try {
+    entries = readdirSync('/proc')
+  } catch {
+    return false
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue
+    let fds: string[]
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`)
+    } catch {
+      continue
+    }
+    for (const fd of fds) {
+      let target: string
+      try {
+        target = readlinkSync(`/proc/${entry}/fd/${fd}`)
+      } catch {
+        continue
+      }
+      if (visit(Number(entry), target)) return true
+    }
+  }
+  return true
 }

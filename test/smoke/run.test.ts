@@ -3,7 +3,7 @@
  * services down, a depot-style slow broken health, mismatched keys, a web that spools uploads to its temp folder,
  * a services that flips a byte, a slow services, and a run interrupted mid-upload.
  */
-import {existsSync, readdirSync} from 'node:fs'
+import {existsSync, readdirSync, statSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {selectChecks} from '../../src/smoke/checks/index.js'
@@ -92,14 +92,24 @@ describe('against the built-in pair', () => {
   })
 })
 
-describe('against a pair answering the depot way where the contract allows it', () => {
+describe("against a depot-like pair (the contract's depot behaviours, web spooling each upload)", () => {
   let pair: BuiltinPair
   const proxies: RunningProxy[] = []
   beforeAll(async () => {
     pair = await startBuiltinPair()
     proxies.push(
-      await startProxy(pair.services.url, {depotStyle: true}),
-      await startProxy(pair.web.url, {depotStyle: true}),
+      await startProxy(pair.services.url, {depotStyle: true, wrongMetaSha: true}),
+      await startProxy(pair.web.url, {
+        depotStyle: true,
+        doubleWrapMetadata: true,
+        octetStreamDownloads: true,
+        // Far slower than the upload (10×), never stalled.
+        slowDownloads: {factor: 10, minMs: 200},
+        // Django: bodies over 2.5 MiB spooled during the request; still open a while after the answer is sent.
+        spoolDir: pair.webTmp,
+        spoolOverBytes: 2.5 * 1024 * 1024,
+        spoolLingerMs: 300,
+      }),
     )
   })
   afterAll(async () => {
@@ -107,12 +117,34 @@ describe('against a pair answering the depot way where the contract allows it', 
     await pair?.close()
   })
 
-  it('passes: HTML 403s, 500 for hostile paths, the seed header refused (reported as info)', async () => {
+  it('passes, listing what it saw as depot findings: HTML 403s, 500 for hostile paths, the seed header refused', async () => {
     const report = await run(pair, {services: client('services', proxies[0].url), web: client('web', proxies[1].url)})
     const failed = report.results.filter((r) => r.status === 'fail')
     expect(failed, JSON.stringify(failed, null, 2)).toEqual([])
     expect(byName(report, 'legacy-header').detail).toContain('refused (403), as the depot does')
     expect(report.ok).toBe(true)
+    const findings = Object.fromEntries(report.findings.map((f) => [f.id, f]))
+    expect(Object.keys(findings).sort()).toEqual([
+      'meta-sha256-wrong',
+      'metadata-double-wrapped',
+      'slow-download',
+      'traversal-500',
+      'web-download-octet-stream',
+      'web-transient-spooling',
+    ])
+    expect(findings['metadata-double-wrapped']).toMatchObject({severity: 'INFO', checks: ['web-roundtrip']})
+    expect(findings['web-download-octet-stream']).toMatchObject({severity: 'INFO'})
+    expect(findings['meta-sha256-wrong']).toMatchObject({severity: 'WARN', checks: ['services-roundtrip']})
+    expect(findings['traversal-500']).toMatchObject({severity: 'INFO', checks: ['path-safety']})
+    expect(findings['slow-download'].severity).toBe('WARN')
+    expect(findings['slow-download'].detail).toMatch(/ran at [\d.]+ MB\/s, its upload at [\d.]+ MB\/s/)
+    // The 4 MiB large upload and the 3 MiB spooling upload: two files, removed after their requests.
+    expect(findings['web-transient-spooling'].severity).toBe('WARN')
+    expect(findings['web-transient-spooling'].detail).toMatch(
+      new RegExp(`^2 files created and removed in ${pair.webTmp} during requests \\(peak \\d+ bytes`),
+    )
+    expect(byName(report, 'web-stores-nothing').status).toBe('pass')
+    expect(readdirSync(pair.webTmp)).toEqual([])
   })
 })
 
@@ -139,7 +171,7 @@ describe('against broken pairs', () => {
     const report = await run(pair, {only: ['web-health', 'web-roundtrip']})
     const health = byName(report, 'web-health')
     expect(health.status).toBe('fail')
-    expect(health.durationMs).toBeLessThan(5000)
+    expect(health.detail).not.toMatch(/timed out/)
     expect(health.expected).toBe('200 with test_passed: true')
     expect(health.actual).toMatch(/"test_passed":false.*ECONNREFUSED|^502/)
     expect(byName(report, 'web-roundtrip').status).toBe('fail')
@@ -153,7 +185,6 @@ describe('against broken pairs', () => {
     const health = byName(report, 'web-health')
     expect(health.status).toBe('fail')
     expect(health.detail).toMatch(/^timed out after 5\.00s: web did not confirm/)
-    expect(health.durationMs).toBeLessThan(6000)
 
     const lying = await proxy(pair.web.url, {brokenHealthAfterMs: 10})
     const fast = await run(pair, {only: ['web-health'], web: client('web', lying.url)})
@@ -170,19 +201,54 @@ describe('against broken pairs', () => {
     expect(byName(report, 'web-roundtrip').status).toBe('fail')
   })
 
-  it('a web that spools uploads to its temp folder is caught, with path and size', async () => {
+  it('a web that spools uploads while it serves them: a WARN finding by default, a failure with strict', async () => {
     const pair = await pairWith()
-    const spooling = await proxy(pair.web.url, {spoolDir: pair.webTmp})
-    const report = await run(pair, {only: ['web-roundtrip', 'web-stores-nothing'], web: client('web', spooling.url)})
+    // The spool file stays open a while after the answer (web still busy): not a leftover, it is waited for.
+    const spooling = await proxy(pair.web.url, {spoolDir: pair.webTmp, spoolLingerMs: 400})
+    const only = ['web-roundtrip', 'web-stores-nothing']
+    const report = await run(pair, {only, web: client('web', spooling.url)})
     // The proxy relays correctly: the round trip passes; only the watch sees the spooled bodies.
     expect(byName(report, 'web-roundtrip').status).toBe('pass')
     const watch = byName(report, 'web-stores-nothing')
-    expect(watch.status).toBe('fail')
-    expect(watch.detail).toContain(path.join(pair.webTmp, 'upload-'))
-    expect(watch.detail).toMatch(/\d+ bytes|size unknown/)
-    expect(watch.detail).toContain('since removed')
-    // The files were removed at once, yet the watch saw them.
+    expect(watch.status, watch.detail).toBe('pass')
+    expect(watch.detail).toContain(`created and removed in ${pair.webTmp} during requests`)
+    expect(report.findings.map((f) => [f.id, f.severity])).toEqual([['web-transient-spooling', 'WARN']])
     expect(readdirSync(pair.webTmp)).toEqual([])
+
+    const strict = await run(pair, {only, web: client('web', spooling.url), strict: true})
+    const s = byName(strict, 'web-stores-nothing')
+    expect(s.status).toBe('fail')
+    expect(s.detail).toMatch(
+      /^--strict: web wrote into its own folders during requests: \d+ files? created and removed/,
+    )
+    expect(s.detail).toContain(pair.webTmp)
+    expect(strict.ok).toBe(false)
+  })
+
+  it('a web that leaves one spool file behind fails, naming the file and its size', async () => {
+    const pair = await pairWith()
+    const leaky = await proxy(pair.web.url, {spoolDir: pair.webTmp, spoolOverBytes: 2.5 * 1024 * 1024, keepSpools: 1})
+    const report = await run(pair, {only: ['web-roundtrip', 'web-stores-nothing'], web: client('web', leaky.url)})
+    const left = readdirSync(pair.webTmp)
+    expect(left).toHaveLength(1)
+    const file = path.join(pair.webTmp, left[0])
+    const watch = byName(report, 'web-stores-nothing')
+    expect(watch.status).toBe('fail')
+    expect(watch.detail).toBe(
+      `web left 1 file in its own folders after every request ended: ${file} (${statSync(file).size} bytes)`,
+    )
+    expect(report.ok).toBe(false)
+  })
+
+  it('a download that stalls half way fails as a stall, not on a fixed rate', async () => {
+    const pair = await pairWith()
+    const stalling = await proxy(pair.web.url, {stallDownloadsOver: 1024 * 1024})
+    const report = await run(pair, {only: ['large-upload'], web: client('web', stalling.url), timeoutMs: 1000})
+    const r = byName(report, 'large-upload')
+    expect(r.status).toBe('fail')
+    expect(r.detail).toMatch(/^download stalled: no byte moved for [\d.]+ s after \d+ bytes$/)
+    expect(r.expected).toBe('bytes moving at least every 1.0 s')
+    expect(report.cleanup.ok).toBe(true)
   })
 
   it('a services that corrupts one byte fails the round trip with both hashes', async () => {
@@ -210,7 +276,6 @@ describe('against broken pairs', () => {
       const r = byName(report, name)
       expect(r.status, name).toBe('fail')
       expect(r.detail, name).toBe('timed out after 400ms')
-      expect(r.durationMs, name).toBeLessThan(1500)
     }
     expect(byName(report, 'cleanup-dry-run').status).toBe('pass')
     expect(report.cleanup.ok).toBe(true)

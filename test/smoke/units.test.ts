@@ -9,12 +9,22 @@ import busboy from 'busboy'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {Plan} from '../../src/config/plan.js'
 import {selectChecks} from '../../src/smoke/checks/index.js'
-import {escapingPaths, readingPaths} from '../../src/smoke/checks/path-safety.js'
+import {judgeTransfer} from '../../src/smoke/checks/pace.js'
+import {
+  diskBases,
+  escapingPaths,
+  localLandingSpots,
+  readingPaths,
+  servicesDiskRoots,
+} from '../../src/smoke/checks/path-safety.js'
+import {unwrapMetadata} from '../../src/smoke/checks/roundtrip.js'
 import {StorageClient} from '../../src/smoke/client.js'
 import {generatedBuffer, generatedStream, HashingStream, sha256} from '../../src/smoke/generate.js'
 import {multipartBody} from '../../src/smoke/multipart.js'
+import {toJson} from '../../src/smoke/report/json.js'
 import {toJunit} from '../../src/smoke/report/junit.js'
 import {summaryLine} from '../../src/smoke/report/summary.js'
+import {renderTable} from '../../src/smoke/report/table.js'
 import {assertSafePrefix, cleanupPrefix, type RunReport} from '../../src/smoke/runner.js'
 import {resolveKey, TargetError, targetsFromFlags} from '../../src/smoke/target.js'
 import type {CheckResult} from '../../src/smoke/types.js'
@@ -141,6 +151,7 @@ describe('selection and reports', () => {
         result('b', 'fail', {detail: 'bad <html> & "quotes"\u0001', expected: 'status 200', actual: '403 <html>'}),
         result('c', 'skip'),
       ],
+      findings: [],
       cleanup: {ok: true, via: 'services', deleted: 2},
       interrupted: false,
       ok: false,
@@ -152,6 +163,83 @@ describe('selection and reports', () => {
     expect(xml).toContain('<failure message="bad &lt;html&gt; &amp; &quot;quotes&quot;\uFFFD">')
     expect(xml).toContain('expected: status 200\ngot: 403 &lt;html&gt;')
     expect(xml).not.toMatch(/[\u0001]/)
+  })
+
+  it('depot findings: a section in the table, --json and JUnit, each with severity, id and what was seen', () => {
+    const report: RunReport = {
+      runId: 'r2',
+      prefix: 'naaccord-smoke/r2',
+      results: [result('web-roundtrip', 'pass')],
+      findings: [
+        {severity: 'INFO', id: 'metadata-double-wrapped', detail: 'wrapped <twice>', checks: ['web-roundtrip']},
+        {severity: 'WARN', id: 'slow-download', detail: 'down 1 MB/s, up 9 MB/s', checks: ['large-upload']},
+      ],
+      cleanup: {ok: true, via: 'services', deleted: 1},
+      interrupted: false,
+      ok: true,
+      durationMs: 10,
+    }
+    const table = renderTable(report, false)
+    const at = table.findIndex((l) => l.startsWith('depot findings'))
+    expect(table.slice(at + 1, at + 3)).toEqual([
+      '  INFO metadata-double-wrapped: wrapped <twice> (web-roundtrip)',
+      '  WARN slow-download: down 1 MB/s, up 9 MB/s (large-upload)',
+    ])
+    expect(table.at(-1)).toBe('1 passed, 0 failed')
+    const json = toJson(report, {key: 'abcd…', header: 'X-API-Key', from: 'flags', watch: []})
+    expect(json.findings).toEqual(report.findings)
+    const xml = toJunit(report)
+    expect(xml).toContain('<property name="finding.metadata-double-wrapped" value="INFO: wrapped &lt;twice&gt;"/>')
+    expect(xml).toContain('WARN slow-download: down 1 MB/s, up 9 MB/s (large-upload)')
+    expect(xml.match(/<testcase /g)).toHaveLength(1)
+    // Without findings, no section.
+    expect(renderTable({...report, findings: []}, false).some((l) => l.startsWith('depot findings'))).toBe(false)
+  })
+})
+
+describe('depot shapes and limits', () => {
+  it('metadata: the plain answer and the double wrap both give the inner object; the wrap is flagged', () => {
+    const inner = {size: 5, mtime: 1.5, content_type: 'text/csv'}
+    expect(unwrapMetadata({success: true, path: 'p', metadata: inner})).toEqual({metadata: inner, doubleWrapped: false})
+    expect(unwrapMetadata({success: true, path: 'p', metadata: {success: true, path: 'p', metadata: inner}})).toEqual({
+      metadata: inner,
+      doubleWrapped: true,
+    })
+    expect(unwrapMetadata({success: true})).toEqual({doubleWrapped: false})
+  })
+
+  it('a transfer fails on a stall only while bytes are expected, and on its derived deadline', () => {
+    const s = {startedAt: 0, lastProgressAt: 0, bytes: 0, stallArmed: true, deadline: Number.POSITIVE_INFINITY}
+    expect(judgeTransfer(s, 1000, 999)).toBeUndefined()
+    expect(judgeTransfer(s, 1000, 1001)).toEqual({kind: 'stall', idleMs: 1001, bytes: 0})
+    // Progress resets the idle clock; a server silent while assembling (not armed) is only held to the deadline.
+    expect(judgeTransfer({...s, lastProgressAt: 900, bytes: 10}, 1000, 1800)).toBeUndefined()
+    expect(judgeTransfer({...s, stallArmed: false, deadline: 50_000}, 1000, 40_000)).toBeUndefined()
+    expect(judgeTransfer({...s, stallArmed: false, deadline: 50_000, bytes: 7}, 1000, 50_001)).toEqual({
+      kind: 'deadline',
+      elapsedMs: 50_001,
+      bytes: 7,
+    })
+  })
+
+  it("path safety looks beside services' real disk roots (NAS_*_PATH from its env) and the built-in layout", () => {
+    const plan = {
+      units: [
+        {kind: 'server', role: 'web', env: {NAS_UPLOADS_PATH: '/web/not/this'}, cwd: '/r'},
+        {
+          kind: 'server',
+          role: 'services',
+          cwd: '/r',
+          env: {NAS_UPLOADS_PATH: '/nas/uploads', NAS_REPORTS_PATH: 'rel/reports', NAS_X: '/no', PATH: '/usr/bin'},
+        },
+      ],
+    } as unknown as Plan
+    expect(servicesDiskRoots(plan)).toEqual(['/nas/uploads', '/r/rel/reports'])
+    const bases = diskBases({diskRoots: servicesDiskRoots(plan), storageRoot: '/s'})
+    expect(bases).toContain('/nas/uploads')
+    expect(bases).toContain('/s/uploads')
+    expect(bases).toContain('/s/reports')
+    expect(localLandingSpots(['/nas/uploads'], ['../x.txt', 'a\0b'])).toEqual(['/nas/x.txt'])
   })
 })
 

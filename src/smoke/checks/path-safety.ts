@@ -5,6 +5,8 @@
  */
 import {existsSync} from 'node:fs'
 import path from 'node:path'
+import {DISKS as BUILTIN_DISKS} from '../../builtin/paths.js'
+import type {Plan, PlannedServer} from '../../config/plan.js'
 import type {HttpResult, StorageClient} from '../client.js'
 import {multipartBody} from '../multipart.js'
 import {type Check, type CheckContext, CheckFailure} from '../types.js'
@@ -68,12 +70,37 @@ function refused(res: HttpResult): boolean {
   return res.status < 200 || res.status >= 300
 }
 
-/** Where an escaping write would land on this machine (only when services' storage root is local). */
-function localLandingSpots(storageRoot: string, paths: string[]): string[] {
+/**
+ * services' own disk roots on this machine, from its resolved env in the plan: every `NAS_*_PATH` (the depot's
+ * NAS_UPLOADS_PATH, NAS_WORKSPACE_PATH, NAS_REPORTS_PATH, …), resolved against its working folder.
+ */
+export function servicesDiskRoots(plan: Pick<Plan, 'units'>): string[] {
+  const services = plan.units.find((u): u is PlannedServer => u.kind === 'server' && u.role === 'services')
+  if (!services) return []
+  return Object.entries(services.env)
+    .filter(([name, value]) => /^NAS_[A-Z0-9_]+_PATH$/.test(name) && value !== '')
+    .map(([, value]) => path.resolve(services.cwd, value))
+}
+
+/**
+ * The folders services resolves paths against on this machine: its real disk roots (the depot's NAS_*_PATH, from
+ * its resolved env in the plan) and, for the built-in layout, the storage root and its disk folders.
+ */
+export function diskBases(ctx: Pick<CheckContext, 'storageRoot' | 'diskRoots'>): string[] {
+  const out = new Set<string>(ctx.diskRoots ?? [])
+  if (ctx.storageRoot) {
+    out.add(ctx.storageRoot)
+    for (const disk of BUILTIN_DISKS) out.add(path.join(ctx.storageRoot, disk))
+  }
+  return [...out]
+}
+
+/** Where an escaping write would land on this machine (only when services' folders are local). */
+export function localLandingSpots(bases: string[], paths: string[]): string[] {
   const out = new Set<string>()
   for (const p of paths) {
     if (p.includes('\0')) continue
-    for (const base of [storageRoot, path.join(storageRoot, 'uploads'), path.join(storageRoot, 'scratch')]) {
+    for (const base of bases) {
       out.add(path.resolve(base, p.replace(/^\/+/, '')))
       out.add(path.resolve(base, p))
     }
@@ -93,6 +120,7 @@ export const pathSafety: Check = {
     const writes = escapingPaths(ctx)
     const reads = readingPaths(ctx)
     let sent = 0
+    let answered500 = 0
     for (const p of writes) {
       const data = Buffer.from('naaccord path-safety probe: this file must never exist\n')
       const up = await client.request('upload', {
@@ -108,6 +136,7 @@ export const pathSafety: Check = {
       })
       const del = await client.request('delete', {method: 'POST', json: {path: p, disk: 'uploads'}, signal})
       sent += 2
+      answered500 += [up, del].filter((r) => r.status === 500).length
       if (!refused(up)) accepted.push(`upload ${JSON.stringify(p)} → ${show(up)}`)
       if (!refused(del)) accepted.push(`delete ${JSON.stringify(p)} → ${show(del)}`)
     }
@@ -115,16 +144,18 @@ export const pathSafety: Check = {
       const down = await client.request('download', {query: {path: p, disk: 'uploads'}, signal})
       const ex = await client.request('exists', {query: {path: p, disk: 'uploads'}, signal})
       sent += 2
+      answered500 += [down, ex].filter((r) => r.status === 500).length
       if (!refused(down)) accepted.push(`download ${JSON.stringify(p)} → ${down.status} (${down.body.length} bytes)`)
       if (!refused(ex)) accepted.push(`exists ${JSON.stringify(p)} → ${show(ex)}`)
     }
     const after = await snapshot(client, ctx)
     const changes = diff(before, after)
-    const landed = ctx.storageRoot ? localLandingSpots(ctx.storageRoot, writes).filter((f) => existsSync(f)) : []
+    const bases = diskBases(ctx)
+    const landed = localLandingSpots(bases, writes).filter((f) => existsSync(f))
     if (landed.length > 0)
       throw new CheckFailure(
         `a hostile path wrote outside its disk: ${landed.join(', ')}`,
-        'nothing written outside the uploads disk',
+        `nothing written outside ${bases.join(', ')}`,
         landed.join(', '),
       )
     if (changes.length > 0)
@@ -139,7 +170,13 @@ export const pathSafety: Check = {
         'every hostile path refused (non-2xx)',
         accepted.join('; '),
       )
-    const local = ctx.storageRoot ? ', nothing landed outside the local storage root' : ''
+    if (answered500 > 0)
+      ctx.finding({
+        severity: 'INFO',
+        id: 'traversal-500',
+        detail: `${answered500} of ${sent} hostile requests were refused with 500 (an error raised in the view) rather than 400`,
+      })
+    const local = bases.length > 0 ? `, nothing landed beside ${bases.length} local disk folder(s)` : ''
     return {
       detail: `${writes.length + reads.length} hostile paths, ${sent} requests all refused; nothing outside the prefix changed${local}`,
     }

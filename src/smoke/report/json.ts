@@ -24,6 +24,7 @@ export function toJson(report: RunReport, targets: JsonTargets): Record<string, 
     interrupted: report.interrupted,
     summary: countResults(report.results),
     results: report.results,
+    findings: report.findings,
     cleanup: report.cleanup,
   }
 }

@@ -1,6 +1,9 @@
-/** JUnit XML for CI: one testcase per check; failures carry expected/got; info and skips are marked as such. */
+/**
+ * JUnit XML for CI: one testcase per check; failures carry expected/got; info and skips are marked as such. Depot
+ * findings go in the suite's properties (`finding.<id>` = `SEVERITY: what was seen`) and its system-out.
+ */
 import type {RunReport} from '../runner.js'
-import {countResults} from './summary.js'
+import {countResults, findingLines} from './summary.js'
 
 export function xmlEscape(text: string): string {
   return (
@@ -38,14 +41,22 @@ export function toJunit(report: RunReport, suiteName = 'naaccord test-streaming'
       ].join('\n'),
     )
   }
+  const findingProps = report.findings.map(
+    (f) => `<property name="finding.${xmlEscape(f.id)}" value="${xmlEscape(`${f.severity}: ${f.detail}`)}"/>`,
+  )
+  const findingsOut =
+    report.findings.length > 0
+      ? [`    <system-out>${xmlEscape(['depot findings:', ...findingLines(report.findings)].join('\n'))}</system-out>`]
+      : []
   const failures = c.failed + (report.cleanup.ok ? 0 : 1)
   const tests = report.results.length + (report.cleanup.ok ? 0 : 1)
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="${xmlEscape(suiteName)}" tests="${tests}" failures="${failures}" time="${secs(report.durationMs)}">`,
     `  <testsuite name="${xmlEscape(suiteName)}" tests="${tests}" failures="${failures}" skipped="${c.skipped}" errors="0" time="${secs(report.durationMs)}" timestamp="${new Date().toISOString()}">`,
-    `    <properties><property name="runId" value="${xmlEscape(report.runId)}"/><property name="prefix" value="${xmlEscape(report.prefix)}"/></properties>`,
+    `    <properties><property name="runId" value="${xmlEscape(report.runId)}"/><property name="prefix" value="${xmlEscape(report.prefix)}"/>${findingProps.join('')}</properties>`,
     ...cases,
+    ...findingsOut,
     '  </testsuite>',
     '</testsuites>',
     '',

@@ -1,4 +1,4 @@
-import type {CheckResult} from '../types.js'
+import type {CheckResult, Finding} from '../types.js'
 
 export interface Counts {
   passed: number
@@ -16,4 +16,9 @@ export function countResults(results: CheckResult[]): Counts {
 export function summaryLine(results: CheckResult[]): string {
   const c = countResults(results)
   return `${c.passed} passed, ${c.failed} failed${c.skipped > 0 ? `, ${c.skipped} skipped` : ''}`
+}
+
+/** One line per depot finding, `SEVERITY id: what was seen (checks)`: the same words in the table, JUnit and logs. */
+export function findingLines(findings: Finding[]): string[] {
+  return findings.map((f) => `${f.severity} ${f.id}: ${f.detail} (${f.checks.join(', ')})`)
 }

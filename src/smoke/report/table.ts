@@ -6,7 +6,7 @@ import chalk from 'chalk'
 import {formatDuration} from '../../util/duration.js'
 import type {RunReport} from '../runner.js'
 import type {CheckResult} from '../types.js'
-import {summaryLine} from './summary.js'
+import {findingLines, summaryLine} from './summary.js'
 
 const MARK: Record<CheckResult['status'], string> = {pass: '✓', fail: '✗', info: '!', skip: '-'}
 
@@ -69,6 +69,15 @@ export function renderTable(report: RunReport, tty: boolean, withResults = true)
       lines.push(tty ? chalk.red(`✗ ${r.name}: ${r.detail}`) : `✗ ${r.name}: ${r.detail}`)
       lines.push(...failureLines(r))
     }
+  }
+  if (report.findings.length > 0) {
+    const title = 'depot findings (deviations from the contract seen on working servers; they do not fail the run):'
+    lines.push(tty ? chalk.bold(title) : title)
+    const text = findingLines(report.findings)
+    report.findings.forEach((f, i) => {
+      const line = `  ${text[i]}`
+      lines.push(tty ? (f.severity === 'WARN' ? chalk.yellow(line) : chalk.cyan(line)) : line)
+    })
   }
   if (report.interrupted) lines.push('interrupted: the remaining checks did not run')
   lines.push(
