@@ -3,7 +3,6 @@
  * never a cut connection, never an absolute server path), through services and through web; concurrent copies of
  * one chunk keep the first stored; sidecar names are reserved; total_chunks is bounded.
  */
-import http from 'node:http'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {
   internal,
@@ -12,6 +11,7 @@ import {
   type Pair,
   type RawAnswer,
   rawRequest,
+  sendTogether,
   serverPathsIn,
   startPair,
   tempLeftovers,
@@ -164,35 +164,6 @@ describe.each(servers)('oversized bodies answered early through %s', (label, bas
     expect((await api.get('health')).body.test_passed).toBe(true)
   })
 })
-
-/** Sends two chunk bodies on two connections, all but their last bytes first, then both endings at once. */
-function sendTogether(url: string, bodies: {body: Buffer; contentType: string}[]): Promise<RawAnswer[]> {
-  const hold = 64
-  const requests = bodies.map((b) => {
-    const req = http.request(url, {
-      method: 'POST',
-      agent: false,
-      headers: {'X-API-Key': KEY, 'Content-Type': b.contentType, 'Content-Length': String(b.body.length)},
-    })
-    const answer = new Promise<RawAnswer>((resolve) => {
-      req.on('error', (e: NodeJS.ErrnoException) => resolve({headers: {}, text: '', body: undefined, error: e.code}))
-      req.on('response', (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (c: Buffer) => chunks.push(c))
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8')
-          resolve({status: res.statusCode, headers: res.headers, text, body: JSON.parse(text)})
-        })
-      })
-    })
-    const written = new Promise<void>((resolve) => req.write(b.body.subarray(0, b.body.length - hold), () => resolve()))
-    return {req, answer, written, tail: b.body.subarray(b.body.length - hold)}
-  })
-  return Promise.all(requests.map((r) => r.written)).then(() => {
-    for (const r of requests) r.req.end(r.tail)
-    return Promise.all(requests.map((r) => r.answer))
-  })
-}
 
 describe('two copies of one chunk sent at the same time (services)', () => {
   it('the first stored wins every round; the other is answered as a repeat and logged as ignored', async () => {
