@@ -33,6 +33,17 @@ const onDisk = (disk: string, rel: string) => path.join(pair.root, disk, rel)
 const put = (api: ReturnType<typeof internal>, p: string, data: string | Buffer, fields: Record<string, string> = {}) =>
   api.form('upload', {path: p, disk: 'uploads', ...fields}, {name: 'file', data: Buffer.from(data)})
 
+/** A web server whose services URL is a free port where nothing listens. */
+async function withServicesDown(body: (webUrl: string, servicesUrl: string) => Promise<void>): Promise<void> {
+  const servicesUrl = `http://127.0.0.1:${await freePort()}`
+  const web = await startWebServer({port: 0, servicesUrl, apiKey: KEY, log: () => {}})
+  try {
+    await body(web.url, servicesUrl)
+  } finally {
+    await web.close(100)
+  }
+}
+
 describe('authentication', () => {
   both('X-API-Key is the header the depot reads', async (api) => {
     expect((await api.get('health')).status).toBe(200)
@@ -391,15 +402,11 @@ describe('health', () => {
   })
 
   it('web answers 200 even when services is down, with test_passed false (ready = 200 and test_passed true)', async () => {
-    const port = await freePort()
-    const web = await startWebServer({port: 0, servicesUrl: `http://127.0.0.1:${port}`, apiKey: KEY, log: () => {}})
-    try {
-      const r = await internal(web.url).get('health')
+    await withServicesDown(async (web) => {
+      const r = await internal(web).get('health')
       expect(r.status).toBe(200)
       expect(r.body).toMatchObject({status: 'healthy', server_role: 'web', test_passed: false})
-    } finally {
-      await web.close(100)
-    }
+    })
   })
 })
 
@@ -447,14 +454,10 @@ describe('the web-side client', () => {
   })
 
   it("built-in: web answers at once with 502 naming services' URL when services is down", async () => {
-    const port = await freePort()
-    const web = await startWebServer({port: 0, servicesUrl: `http://127.0.0.1:${port}`, apiKey: KEY, log: () => {}})
-    try {
-      const r = await internal(web.url).get('exists', {path: 'x'})
+    await withServicesDown(async (web, servicesUrl) => {
+      const r = await internal(web).get('exists', {path: 'x'})
       expect(r.status).toBe(502)
-      expect(r.body.error).toContain(`127.0.0.1:${port}`)
-    } finally {
-      await web.close(100)
-    }
+      expect(r.body.error).toContain(servicesUrl)
+    })
   })
 })
