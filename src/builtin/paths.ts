@@ -6,7 +6,7 @@
  */
 import {lstat, realpath} from 'node:fs/promises'
 import path from 'node:path'
-import {HttpError} from './http-util.js'
+import {HttpError, shown} from './http-util.js'
 
 export const DISKS = [
   'uploads',
@@ -42,12 +42,29 @@ export function isWithin(parent: string, child: string): boolean {
 
 const toPosix = (rel: string) => rel.split(path.sep).join('/')
 
+/**
+ * The longest path a client may send, and the longest name in it, in UTF-8 bytes. 250, not the file systems' 255:
+ * every stored file gets a `<name>.meta` sidecar beside it. Past either, the file system would refuse the name
+ * (ENAMETOOLONG) with a message holding the absolute server path; the client gets 400 naming the limit instead.
+ */
+export const PATH_MAX_BYTES = 1024
+export const NAME_MAX_BYTES = 250
+
+/** The suffix of sidecar files: a client may not write one (it would replace a stored file's metadata). */
+export const SIDECAR_SUFFIX = '.meta'
+
 function lexical(disk: Disk, raw: string, field: string): string {
   if (raw.includes('\0')) throw new HttpError(400, `Invalid ${field}: contains a NUL byte`)
+  if (Buffer.byteLength(raw) > PATH_MAX_BYTES) {
+    throw new HttpError(400, `Invalid ${field}: ${shown(raw)} is longer than ${PATH_MAX_BYTES} bytes`)
+  }
+  if (raw.split('/').some((name) => Buffer.byteLength(name) > NAME_MAX_BYTES)) {
+    throw new HttpError(400, `Invalid ${field}: ${shown(raw)} has a name longer than ${NAME_MAX_BYTES} bytes`)
+  }
   const stripped = raw.startsWith(`${disk.name}/`) ? raw.slice(disk.name.length + 1) : raw
   const target = path.resolve(disk.root, stripped)
   if (!isWithin(disk.root, target)) {
-    throw new HttpError(400, `Invalid ${field}: ${JSON.stringify(raw)} resolves outside the ${disk.name} disk`)
+    throw new HttpError(400, `Invalid ${field}: ${shown(raw)} resolves outside the ${disk.name} disk`)
   }
   return target
 }
@@ -62,7 +79,7 @@ async function confineSymlinks(disk: Disk, target: string, raw: string, field: s
     try {
       const real = await realpath(probe)
       if (!isWithin(disk.realRoot, real)) {
-        throw new HttpError(400, `Invalid ${field}: ${JSON.stringify(raw)} goes through a symlink out of the disk`)
+        throw new HttpError(400, `Invalid ${field}: ${shown(raw)} goes through a symlink out of the disk`)
       }
       return
     } catch (error) {
@@ -71,7 +88,7 @@ async function confineSymlinks(disk: Disk, target: string, raw: string, field: s
       if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error
       const st = await lstat(probe).catch(() => undefined)
       if (st?.isSymbolicLink()) {
-        throw new HttpError(400, `Invalid ${field}: ${JSON.stringify(raw)} goes through a dangling symlink`)
+        throw new HttpError(400, `Invalid ${field}: ${shown(raw)} goes through a dangling symlink`)
       }
     }
     const parent = path.dirname(probe)
@@ -86,11 +103,25 @@ export interface ResolvedFile {
   rel: string
 }
 
-/** A file path (`path`) on a disk: required, confined, never the disk root itself. */
-export async function resolveFile(disk: Disk, raw: string | undefined, field = 'path'): Promise<ResolvedFile> {
+/**
+ * A file path (`path`) on a disk: required, confined, never the disk root itself. A path to be written (`write`)
+ * may not name a sidecar.
+ */
+export async function resolveFile(
+  disk: Disk,
+  raw: string | undefined,
+  options: {field?: string; write?: boolean} = {},
+): Promise<ResolvedFile> {
+  const field = options.field ?? 'path'
   if (raw === undefined || raw === '') throw new HttpError(400, 'Path is required')
   const abs = lexical(disk, raw, field)
-  if (abs === disk.root) throw new HttpError(400, `Invalid ${field}: ${JSON.stringify(raw)} is the disk root`)
+  if (abs === disk.root) throw new HttpError(400, `Invalid ${field}: ${shown(raw)} is the disk root`)
+  if (options.write && abs.toLowerCase().endsWith(SIDECAR_SUFFIX)) {
+    throw new HttpError(
+      400,
+      `Invalid ${field}: ${shown(raw)}: names ending in ${SIDECAR_SUFFIX} are reserved for the sidecars of stored files`,
+    )
+  }
   await confineSymlinks(disk, abs, raw, field)
   return {abs, rel: toPosix(path.relative(disk.root, abs))}
 }
@@ -113,7 +144,7 @@ export async function resolvePrefix(
   const abs = lexical(disk, value, 'prefix')
   let rel = toPosix(path.relative(disk.root, abs))
   if (rel === '' && !options.allowRoot) {
-    throw new HttpError(400, `Invalid prefix: ${JSON.stringify(value)} resolves to the disk root`)
+    throw new HttpError(400, `Invalid prefix: ${shown(value)} resolves to the disk root`)
   }
   if (rel !== '' && value.endsWith('/')) rel += '/'
   const walkRel = rel === '' || rel.endsWith('/') ? rel : path.posix.dirname(rel)

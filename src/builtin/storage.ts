@@ -6,7 +6,7 @@
  */
 import {createHash, randomUUID} from 'node:crypto'
 import {type Dirent, mkdirSync, realpathSync, type Stats} from 'node:fs'
-import {type FileHandle, mkdir, open, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {type FileHandle, link, mkdir, open, readdir, readFile, rename, rm, stat, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {Writable} from 'node:stream'
 import {pipeline} from 'node:stream/promises'
@@ -187,6 +187,23 @@ export class Storage {
       throw error
     } finally {
       this.active.delete(staged.temp)
+    }
+  }
+
+  /**
+   * Puts a staged file at `target` only if nothing is there yet, atomically (a hard link fails with EEXIST when
+   * the name is taken), so that of two copies stored at once exactly the first wins. False (and the staged file
+   * discarded) when something was there already.
+   */
+  async commitExclusive(staged: StagedFile, target: string): Promise<boolean> {
+    try {
+      await link(staged.temp, target)
+      return true
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false
+      throw error
+    } finally {
+      await this.discard(staged)
     }
   }
 

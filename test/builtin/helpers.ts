@@ -1,7 +1,8 @@
 /** Test helpers for the built-in servers: an in-process pair on free ports, and small clients for their routes. */
 import {createHash, randomBytes} from 'node:crypto'
-import {readdirSync, statSync} from 'node:fs'
+import {readdirSync, realpathSync, statSync} from 'node:fs'
 import http from 'node:http'
+import os from 'node:os'
 import path from 'node:path'
 import {
   type RunningServicesServer,
@@ -198,4 +199,91 @@ export function prng(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+}
+
+export interface RawAnswer {
+  /** undefined when no HTTP answer arrived (the connection was cut first). */
+  status?: number
+  headers: http.IncomingHttpHeaders
+  text: string
+  // biome-ignore lint/suspicious/noExplicitAny: test JSON bodies are checked field by field
+  body: any
+  /** The error that ended the exchange before an answer, if any (ECONNRESET, EPIPE…). */
+  error?: string
+}
+
+/**
+ * One request on a fresh connection, the whole body written at once, the way curl sends it: the answer (if one
+ * arrives) is read even when the server answers before it read the whole body.
+ */
+export function rawRequest(
+  url: string,
+  options: {method?: string; headers?: Record<string, string>; body?: Buffer | string} = {},
+): Promise<RawAnswer> {
+  return new Promise((resolve) => {
+    const body = options.body === undefined ? undefined : Buffer.from(options.body)
+    const req = http.request(url, {
+      method: options.method ?? 'POST',
+      agent: false,
+      headers: {...options.headers, ...(body ? {'Content-Length': String(body.length)} : {})},
+    })
+    let answered = false
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      if (!answered) resolve({headers: {}, text: '', body: undefined, error: error.code ?? error.message})
+    })
+    req.on('response', (res) => {
+      answered = true
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      const done = (error?: string) => {
+        const text = Buffer.concat(chunks).toString('utf8')
+        let parsed: unknown = text
+        try {
+          parsed = JSON.parse(text)
+        } catch {}
+        resolve({status: res.statusCode, headers: res.headers, text, body: parsed, error})
+      }
+      res.on('end', () => done())
+      res.on('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message))
+    })
+    req.end(body)
+  })
+}
+
+/** Absolute server paths an error body must never show: the test's folder (storage root, temp/) and the OS temp dir. */
+export function serverPathsIn(text: string, pair: Pair): string[] {
+  const secrets = [pair.dir, realpathSync(pair.dir), pair.root, path.join(pair.root, 'temp'), `${os.tmpdir()}/`]
+  return secrets.filter((s) => text.includes(s))
+}
+
+/**
+ * Sends POST bodies on separate connections, all but their last bytes first, then every ending at once, so that
+ * the server finishes receiving them at nearly the same moment (races between copies of one chunk).
+ */
+export function sendTogether(url: string, bodies: {body: Buffer; contentType: string}[]): Promise<RawAnswer[]> {
+  const hold = 64
+  const requests = bodies.map((b) => {
+    const req = http.request(url, {
+      method: 'POST',
+      agent: false,
+      headers: {'X-API-Key': KEY, 'Content-Type': b.contentType, 'Content-Length': String(b.body.length)},
+    })
+    const answer = new Promise<RawAnswer>((resolve) => {
+      req.on('error', (e: NodeJS.ErrnoException) => resolve({headers: {}, text: '', body: undefined, error: e.code}))
+      req.on('response', (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8')
+          resolve({status: res.statusCode, headers: res.headers, text, body: JSON.parse(text)})
+        })
+      })
+    })
+    const written = new Promise<void>((resolve) => req.write(b.body.subarray(0, b.body.length - hold), () => resolve()))
+    return {req, answer, written, tail: b.body.subarray(b.body.length - hold)}
+  })
+  return Promise.all(requests.map((r) => r.written)).then(() => {
+    for (const r of requests) r.req.end(r.tail)
+    return Promise.all(requests.map((r) => r.answer))
+  })
 }

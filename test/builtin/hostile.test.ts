@@ -1,11 +1,12 @@
 /**
  * Path traversal and other hostile input: every one refused with 400 naming the field, through services and
- * through web, and nothing created or removed outside the storage root (or inside it).
+ * through web, and nothing created or removed outside the storage root (or inside it); no error body names an
+ * absolute server path (limits.test.ts scans its own the same way).
  */
 import {existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
-import {internal, type Pair, startPair, tree} from './helpers.js'
+import {internal, type Pair, serverPathsIn, startPair, tree} from './helpers.js'
 
 let pair: Pair
 let outside: string
@@ -120,6 +121,9 @@ describe.each([
               )
       expect(r.status, label).toBe(400)
       expect(r.body.error, label).toMatch(c.field)
+      // (An absolute path the client sent may be echoed: it is the client's own.)
+      if (serverPathsIn(label, pair).length === 0)
+        expect(serverPathsIn(JSON.stringify(r.body), pair), label).toEqual([])
     }
     expect(readFileSync(canary, 'utf8')).toBe('still here')
     expect(tree(outside)).toEqual(outsideBefore)

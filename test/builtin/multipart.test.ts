@@ -426,7 +426,7 @@ describe('receiveForm', () => {
     await storage.discard(file!)
   })
 
-  it('refuses a body that is not multipart, or past a limit, with 400; JSON and urlencoded still work', async () => {
+  it('refuses a body that is not multipart with 400, past a limit with 413; JSON and urlencoded still work', async () => {
     const refused = async (req: IncomingMessage) =>
       receiveForm(req, storage, 'file').then(
         () => undefined,
@@ -440,11 +440,11 @@ describe('receiveForm', () => {
     ])
     const big = build([{name: 'metadata', value: 'm'.repeat(1024 * 1024 + 1)}])
     expect(await refused(request(big, form))).toEqual([
-      400,
-      'Malformed multipart body: field "metadata" is larger than 1048576 bytes',
+      413,
+      'Multipart body past a limit: field "metadata" is larger than 1048576 bytes',
     ])
     const many = build(Array.from({length: 101}, (_, i) => ({name: `f${i}`, value: 'v'})))
-    expect(await refused(request(many, form))).toEqual([400, 'Malformed multipart body: more than 100 fields'])
+    expect(await refused(request(many, form))).toEqual([413, 'Multipart body past a limit: more than 100 fields'])
     const json = await receiveForm(request(Buffer.from('{"a":"1","b":2}'), 'application/json'), storage, 'file')
     expect(json).toEqual({fields: {a: '1', b: '2'}})
     const urlencoded = await receiveForm(

@@ -4,11 +4,10 @@
  * cut off at any byte leaves nothing behind. The multipart parser is our own (multipart.ts says why).
  */
 import type {IncomingMessage} from 'node:http'
-import {pipeline} from 'node:stream/promises'
 import {HttpError, readBodyCapped, readJsonObject} from '../http-util.js'
 import {STREAM_HWM, type StagedFile, type Storage} from '../storage.js'
 import {ClientGone} from './context.js'
-import {isFilePart, MultipartParser, multipartBoundary} from './multipart.js'
+import {isFilePart, MultipartLimitError, MultipartParser, multipartBoundary} from './multipart.js'
 
 const LIMITS = {fieldSize: 1024 * 1024, fields: 100, parts: 1000}
 /** An urlencoded body is read whole, so it has a cap of its own (no client of ours sends one; busboy streamed it). */
@@ -76,7 +75,7 @@ export async function receiveForm(req: IncomingMessage, storage: Storage, fileFi
     clientGone = true
   })
   try {
-    await pipeline(req, parser)
+    await feed(req, parser)
   } catch (error) {
     const writeFailure = stageError
     abort.abort()
@@ -87,10 +86,45 @@ export async function receiveForm(req: IncomingMessage, storage: Storage, fileFi
       )
     if (clientGone) throw new ClientGone('the client went away mid-upload')
     if (writeFailure) throw writeFailure
+    if (error instanceof MultipartLimitError) throw new HttpError(413, `Multipart body past a limit: ${error.message}`)
     throw new HttpError(400, `Malformed multipart body: ${(error as Error).message}`)
   }
   if (stageError) throw stageError
   return {fields, file: staging ? await staging : undefined}
+}
+
+/**
+ * Pipes the request into the parser until the parser has finished. Unlike `pipeline`, a parser error does not
+ * destroy the request: the socket stays open so that the error's answer reaches the client (sendAnswer reads the
+ * rest of the body first). A request cut off (aborted, reset) destroys the parser, which discards the file part.
+ */
+function feed(req: IncomingMessage, parser: MultipartParser): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let ended = false
+    const onEnd = () => {
+      ended = true
+    }
+    const cutOff = () => {
+      if (!ended && !req.complete) parser.destroy(new Error('Unexpected end of form'))
+    }
+    const settle = (error?: Error | null) => {
+      req.off('aborted', cutOff)
+      req.off('close', cutOff)
+      req.off('error', cutOff)
+      req.off('end', onEnd)
+      req.unpipe(parser)
+      if (error) reject(error)
+      else resolve()
+    }
+    parser.once('finish', () => settle())
+    parser.on('error', settle) // on, not once: a second error after the first must not go unheard
+    parser.once('close', () => settle(parser.writableFinished ? null : new Error('Unexpected end of form')))
+    req.once('end', onEnd)
+    req.once('aborted', cutOff)
+    req.once('close', cutOff)
+    req.once('error', cutOff)
+    req.pipe(parser)
+  })
 }
 
 /** An application/x-www-form-urlencoded body's fields (the first of each name), within the form limits. */

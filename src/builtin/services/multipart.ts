@@ -87,6 +87,9 @@ export const DEFAULT_LIMITS: MultipartLimits = {
   headerSize: 16 * 1024,
 }
 
+/** A body past one of the limits: not malformed, but too large (the server answers 413). */
+export class MultipartLimitError extends Error {}
+
 /** busboy's rule: a part with a filename, or typed application/octet-stream, is a file. */
 export function isFilePart(part: PartInfo): boolean {
   return part.filename !== undefined || part.mimeType === 'application/octet-stream'
@@ -308,7 +311,9 @@ export class MultipartParser extends Writable {
     if (part.field) {
       part.fieldSize += data.length
       if (part.fieldSize > this.limits.fieldSize) {
-        throw new Error(`field ${JSON.stringify(part.info.name)} is larger than ${this.limits.fieldSize} bytes`)
+        throw new MultipartLimitError(
+          `field ${JSON.stringify(part.info.name)} is larger than ${this.limits.fieldSize} bytes`,
+        )
       }
       part.field.push(data)
       return true
@@ -343,7 +348,7 @@ export class MultipartParser extends Writable {
       const byte = chunk[this.pos++]
       if (this.sawCr) {
         if (byte !== LF) throw new Error('a boundary line not ended by CRLF')
-        if (++this.parts > this.limits.parts) throw new Error(`more than ${this.limits.parts} parts`)
+        if (++this.parts > this.limits.parts) throw new MultipartLimitError(`more than ${this.limits.parts} parts`)
         // Kept so that a part without headers (a blank line at once) is found like any other.
         this.headerBuffer[0] = CR
         this.headerBuffer[1] = LF
@@ -375,7 +380,7 @@ export class MultipartParser extends Writable {
     const at = buffer.subarray(0, this.headerLength).indexOf(HEADER_END, Math.max(0, before - 3))
     if (at === -1) {
       if (this.headerLength === buffer.length) {
-        throw new Error(`part headers larger than ${this.limits.headerSize} bytes`)
+        throw new MultipartLimitError(`part headers larger than ${this.limits.headerSize} bytes`)
       }
       this.pos += n
       return
@@ -399,7 +404,7 @@ export class MultipartParser extends Writable {
       else stream.resume()
       return
     }
-    if (++this.fields > this.limits.fields) throw new Error(`more than ${this.limits.fields} fields`)
+    if (++this.fields > this.limits.fields) throw new MultipartLimitError(`more than ${this.limits.fields} fields`)
     this.part = {info, field: [], fieldSize: 0}
   }
 

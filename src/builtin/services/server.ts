@@ -6,7 +6,7 @@
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
 import path from 'node:path'
 import {makeKeyCheck} from '../auth.js'
-import {drainAndClose, HttpError, sendJson, sendMethodNotAllowed} from '../http-util.js'
+import {HttpError, publicMessage, sendJson, sendMethodNotAllowed} from '../http-util.js'
 import {Logger, type LogSink, stdoutSink} from '../log.js'
 import {internalRouteName, ROUTE_METHODS} from '../routes-table.js'
 import {beginRequest, KEEP_ALIVE_MS, listen, type RunningServer} from '../server-util.js'
@@ -38,24 +38,24 @@ export async function startServicesServer(options: ServicesServerOptions): Promi
   const storage = new Storage(options.storageRoot)
   const log = new Logger(options.log ?? stdoutSink)
   const checkKey = makeKeyCheck(options.apiKey)
+  /** Folders no error answer may name: the storage root (as given and resolved) and the working folder. */
+  const hidden = [storage.root, path.dirname(storage.disk('uploads').realRoot), process.cwd()]
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const {rid, url} = beginRequest(req, res, log, 'http://services.invalid')
     const name = internalRouteName(url.pathname)
     if (!name) {
-      drainAndClose(req, res)
       sendJson(res, 404, {error: `Not found: ${url.pathname}`})
       return
     }
     const method = ROUTE_METHODS[name]
     if (req.method !== method) {
-      sendMethodNotAllowed(req, res, method)
+      sendMethodNotAllowed(res, method)
       return
     }
     const auth = checkKey(req)
     if (!auth.ok) {
       log.warn(rid, `Internal API: refused ${req.method} ${url.pathname}: ${auth.reason}`)
-      drainAndClose(req, res)
       sendJson(res, 403, {error: 'Forbidden: invalid or missing API key'})
       return
     }
@@ -63,8 +63,8 @@ export async function startServicesServer(options: ServicesServerOptions): Promi
     try {
       await ROUTES[name](ctx)
     } catch (error) {
-      if (error instanceof ClientGone) {
-        log.warn(rid, `Internal API: ${name}: ${error.message}; the partial upload was discarded`)
+      if (error instanceof ClientGone || (req.destroyed && !req.complete)) {
+        log.warn(rid, `Internal API: ${name}: ${(error as Error).message}; the partial upload was discarded`)
         res.destroy()
         return
       }
@@ -73,13 +73,13 @@ export async function startServicesServer(options: ServicesServerOptions): Promi
         res.destroy()
         return
       }
-      drainAndClose(req, res)
       if (error instanceof HttpError) {
         sendJson(res, error.status, {error: error.message})
         return
       }
-      const message = (error as Error).message ?? String(error)
-      log.warn(rid, `Internal API: ${name} failed: ${message}`)
+      // The log has the whole message; the client gets one without server paths.
+      log.warn(rid, `Internal API: ${name} failed: ${(error as Error).message ?? String(error)}`)
+      const message = publicMessage(error, hidden)
       sendJson(
         res,
         500,

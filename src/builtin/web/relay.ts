@@ -5,7 +5,7 @@
  */
 import type {IncomingHttpHeaders, OutgoingHttpHeaders} from 'node:http'
 import {pipeline} from 'node:stream/promises'
-import {drainAndClose, sendJson} from '../http-util.js'
+import {finishAfterDrain, sendJson} from '../http-util.js'
 import type {WebContext} from './context.js'
 
 const FORWARD_REQUEST = ['content-type', 'content-length', 'transfer-encoding', 'accept']
@@ -32,20 +32,38 @@ export function relay(ctx: WebContext, name: string): Promise<void> {
       clientGone()
       resolve()
     })
+    let answered = false
     up.on('error', (error) => {
       req.unpipe(up)
+      // Services answered before reading the whole body (413, 400…) and then closed: its answer stands.
+      if (answered) return
       if (res.headersSent) {
         res.destroy()
         return
       }
       const message = services.describe(error)
       log.warn(rid, `${message}; answering 502`)
-      drainAndClose(req, res)
       sendJson(res, 502, {error: message, services_url: services.origin})
     })
     up.on('response', (answer) => {
-      res.writeHead(answer.statusCode ?? 502, pick(answer.headers, FORWARD_RESPONSE))
-      pipeline(answer, res).catch(() => res.destroy())
+      answered = true
+      // Whatever services answered is relayed, also when it answered before the client finished sending: then
+      // the answer goes out at once and the connection closes once the client's body was read (sendAnswer).
+      const early = !req.complete
+      res.writeHead(answer.statusCode ?? 502, {
+        ...pick(answer.headers, FORWARD_RESPONSE),
+        ...(early ? {connection: 'close'} : {}),
+      })
+      if (!early) {
+        pipeline(answer, res).catch(() => res.destroy())
+        return
+      }
+      answer.on('data', (chunk: Buffer) => res.write(chunk))
+      answer.once('end', () => {
+        up.destroy() // services has said its word: it need not wait for the rest
+        finishAfterDrain(req, res)
+      })
+      answer.once('error', () => res.destroy())
     })
     req.pipe(up)
   })

@@ -4,7 +4,7 @@
  */
 import {createServer, type IncomingMessage, type ServerResponse} from 'node:http'
 import {makeKeyCheck} from '../auth.js'
-import {drainAndClose, sendJson, sendMethodNotAllowed} from '../http-util.js'
+import {publicMessage, sendJson, sendMethodNotAllowed} from '../http-util.js'
 import {Logger, type LogSink, stdoutSink} from '../log.js'
 import {internalRouteName, ROUTE_METHODS} from '../routes-table.js'
 import {beginRequest, KEEP_ALIVE_MS, listen, type RunningServer} from '../server-util.js'
@@ -41,32 +41,30 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     const {rid, url} = beginRequest(req, res, log, 'http://web.invalid')
     const ctx: WebContext = {req, res, url, rid, log, services}
     if (url.pathname === '/') {
-      if (req.method !== 'GET' && req.method !== 'HEAD') return sendMethodNotAllowed(req, res, 'GET, HEAD')
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendMethodNotAllowed(res, 'GET, HEAD')
       const html = uploadPage(services.origin)
       res.writeHead(200, {'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html)})
       res.end(req.method === 'HEAD' ? undefined : html)
       return
     }
     if (url.pathname === '/upload') {
-      if (req.method !== 'POST') return sendMethodNotAllowed(req, res, 'POST')
+      if (req.method !== 'POST') return sendMethodNotAllowed(res, 'POST')
       return handleUpload(ctx)
     }
     if (url.pathname === '/health') {
-      if (req.method !== 'GET') return sendMethodNotAllowed(req, res, 'GET')
+      if (req.method !== 'GET') return sendMethodNotAllowed(res, 'GET')
       return publicHealth(ctx)
     }
     const name = internalRouteName(url.pathname)
     if (!name) {
-      drainAndClose(req, res)
       sendJson(res, 404, {error: `Not found: ${url.pathname}`})
       return
     }
     const method = ROUTE_METHODS[name]
-    if (req.method !== method) return sendMethodNotAllowed(req, res, method)
+    if (req.method !== method) return sendMethodNotAllowed(res, method)
     const auth = checkKey(req)
     if (!auth.ok) {
       log.warn(rid, `Internal API: refused ${req.method} ${url.pathname}: ${auth.reason}`)
-      drainAndClose(req, res)
       sendJson(res, 403, {error: 'Forbidden: invalid or missing API key'})
       return
     }
@@ -79,7 +77,7 @@ export async function startWebServer(options: WebServerOptions): Promise<Running
     (req, res) => {
       handle(req, res).catch((error) => {
         log.warn(undefined, `internal error: ${(error as Error).message}`)
-        if (!res.headersSent) sendJson(res, 500, {error: (error as Error).message})
+        if (!res.headersSent) sendJson(res, 500, {error: publicMessage(error, [process.cwd()])})
         else res.destroy()
       })
     },

@@ -7,7 +7,7 @@
  * ones services computed while the bytes streamed to its disk.
  */
 import type {IncomingMessage} from 'node:http'
-import {drainAndClose, sendJson} from '../http-util.js'
+import {sendAnswer, sendJson} from '../http-util.js'
 // Services' own reading of the boundary: web frames its fields in the boundary services will parse.
 import {multipartBoundary} from '../services/multipart.js'
 import type {WebContext} from './context.js'
@@ -25,11 +25,9 @@ export function handleUpload(ctx: WebContext): Promise<void> {
   const wantsHtml = /text\/html/.test(req.headers.accept ?? '')
   const answer = (status: number, body: Record<string, unknown>) => {
     if (res.headersSent) return
-    drainAndClose(req, res)
     if (!wantsHtml) return sendJson(res, status, body)
     const html = status === 200 ? uploadResultPage(body as never) : errorPage(status, String(body.error))
-    res.writeHead(status, {'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(html)})
-    res.end(html)
+    sendAnswer(res, status, {'Content-Type': 'text/html; charset=utf-8'}, html)
   }
 
   const contentType = req.headers['content-type']
@@ -74,14 +72,18 @@ export function handleUpload(ctx: WebContext): Promise<void> {
       if (!res.writableFinished) up.destroy()
       resolve()
     })
+    let replied = false
     up.on('error', (error) => {
       req.unpipe(up)
+      // Services answered before reading the whole body and then closed: its answer stands (read below).
+      if (replied) return
       if (clientGone) return res.destroy()
       const message = services.describe(error)
       log.warn(rid, `${message}; answering 502`)
       answer(502, {error: message, services_url: services.origin})
     })
     up.on('response', (reply: IncomingMessage) => {
+      replied = true
       readBody(reply, 1024 * 1024).then(
         (text) => {
           let body: Record<string, unknown> = {}

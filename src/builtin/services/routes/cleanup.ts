@@ -4,7 +4,7 @@
  */
 import {readdir, rm, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {HttpError, readJsonObject, sendJson} from '../../http-util.js'
+import {HttpError, isTrue, readJsonObject, sendJson} from '../../http-util.js'
 import type {RouteContext} from '../context.js'
 
 function hoursOf(value: unknown): number {
@@ -20,7 +20,7 @@ export async function cleanup(ctx: RouteContext): Promise<void> {
   const {req, res, storage, log, rid} = ctx
   const body = await readJsonObject(req)
   const hours = hoursOf(body.hours)
-  const dryRun = body.dry_run === true || body.dry_run === 'true'
+  const dryRun = isTrue(body.dry_run)
   const cutoff = Date.now() - hours * 3_600_000
   const candidates: string[] = []
   const entries = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).map((n) => path.join(dir, n))

@@ -1,11 +1,12 @@
 /**
  * POST delete_prefix: every file on the uploads disk whose path starts with `prefix`. built-in: a prefix that
  * resolves to the disk root is refused (the depot would empty the whole disk).
+ * `deleted_count` counts data files, not their `.meta` sidecars, as the depot does.
  */
 import {rmdir, unlink} from 'node:fs/promises'
 import path from 'node:path'
 import {readJsonObject, sendJson, stringField} from '../../http-util.js'
-import {resolvePrefix} from '../../paths.js'
+import {resolvePrefix, SIDECAR_SUFFIX} from '../../paths.js'
 import {walkFiles} from '../../storage.js'
 import type {RouteContext} from '../context.js'
 
@@ -21,7 +22,8 @@ export async function deletePrefix(ctx: RouteContext): Promise<void> {
   for (const file of files) {
     try {
       await unlink(file.abs)
-      deleted++
+      // As the depot counts: data files, not their sidecars.
+      if (!file.rel.endsWith(SIDECAR_SUFFIX)) deleted++
       folders.add(path.dirname(file.abs))
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error

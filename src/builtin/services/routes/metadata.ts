@@ -1,4 +1,4 @@
-/** GET metadata: size, mtime and content type of a file on the uploads disk. */
+/** GET metadata: size, mtime (epoch seconds, a float, as the depot answers) and content type of a file on the uploads disk. */
 import {HttpError, sendJson} from '../../http-util.js'
 import {resolveFile} from '../../paths.js'
 import {statFile} from '../../storage.js'
@@ -16,6 +16,6 @@ export async function metadata(ctx: RouteContext): Promise<void> {
   sendJson(res, 200, {
     success: true,
     path: raw,
-    metadata: {size: st.size, mtime: st.mtime.toISOString(), content_type: contentType},
+    metadata: {size: st.size, mtime: st.mtimeMs / 1000, content_type: contentType},
   })
 }

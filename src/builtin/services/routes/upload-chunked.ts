@@ -6,16 +6,20 @@
  */
 import {randomUUID} from 'node:crypto'
 import {createReadStream} from 'node:fs'
-import {mkdir, readFile, rm} from 'node:fs/promises'
+import {mkdir, readdir, readFile, rm} from 'node:fs/promises'
 import path from 'node:path'
-import {HttpError, sendJson} from '../../http-util.js'
+import {HttpError, sendJson, shown} from '../../http-util.js'
 import {type DiskName, parseDisk, resolveFile} from '../../paths.js'
-import {STREAM_HWM, statFile} from '../../storage.js'
+import {STREAM_HWM} from '../../storage.js'
 import type {RouteContext} from '../context.js'
 import {parseMetadata, receiveForm} from '../form.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
-const MAX_CHUNKS = 100_000
+/**
+ * The most chunks one upload may have. The depot's client sends 50 MiB chunks, so this allows about 490 GiB; it
+ * bounds the work of `complete` and the size of its error answer.
+ */
+export const MAX_CHUNKS = 10_000
 
 interface Manifest {
   path: string
@@ -27,23 +31,44 @@ interface Manifest {
 
 function uploadId(value: string | undefined): string {
   if (value === undefined || value === '') throw new HttpError(400, 'Upload ID is required')
-  if (!UUID.test(value)) throw new HttpError(400, `Invalid upload_id: ${JSON.stringify(value)} is not a UUID`)
+  if (!UUID.test(value)) throw new HttpError(400, `Invalid upload_id: ${shown(value)} is not a UUID`)
   return value.toLowerCase()
 }
 
-function count(value: string | undefined, field: string, missing: string, min: number): number {
+/** A whole number in [min, max] from a form field; missing: `missing`; otherwise 400 naming the field and range. */
+function count(value: string | undefined, field: string, missing: string, min: number, max: number): number {
   if (value === undefined || value === '') throw new HttpError(400, missing)
-  if (!/^\d{1,9}$/.test(value.trim()) || Number(value) < min || Number(value) > MAX_CHUNKS) {
-    throw new HttpError(400, `Invalid ${field}: ${JSON.stringify(value)}`)
+  const n = /^\d{1,9}$/.test(value.trim()) ? Number(value) : Number.NaN
+  if (!(n >= min && n <= max)) {
+    throw new HttpError(
+      400,
+      `Invalid ${field}: ${shown(value)} (expected a whole number from ${min} to at most ${max})`,
+    )
   }
-  return Number(value)
+  return n
 }
+
+const CHUNK_FILE = /^chunk-(\d+)$/
+
+/** The chunk numbers below `total` not received yet, from one listing of the staging folder. */
+async function missingChunks(dir: string, total: number): Promise<number[]> {
+  const have = new Set<number>()
+  for (const name of await readdir(dir)) {
+    const m = CHUNK_FILE.exec(name)
+    if (m) have.add(Number(m[1]))
+  }
+  const missing: number[] = []
+  for (let i = 0; i < total; i++) if (!have.has(i)) missing.push(i)
+  return missing
+}
+
+const notFound = () => new HttpError(404, 'Upload not found (unknown upload_id, already completed, or cleaned up)')
 
 async function readManifest(dir: string): Promise<Manifest> {
   try {
     return JSON.parse(await readFile(path.join(dir, 'manifest.json'), 'utf8')) as Manifest
   } catch {
-    throw new HttpError(404, 'Upload not found (unknown upload_id, already completed, or cleaned up)')
+    throw notFound()
   }
 }
 
@@ -54,7 +79,7 @@ export async function uploadChunked(ctx: RouteContext): Promise<void> {
     const action = fields.action
     if (action === 'init') {
       const disk = parseDisk(fields.disk, 'uploads')
-      await resolveFile(storage.disk(disk), fields.path)
+      await resolveFile(storage.disk(disk), fields.path, {write: true})
       const id = randomUUID()
       const dir = path.join(storage.chunked, id)
       await mkdir(dir)
@@ -72,35 +97,36 @@ export async function uploadChunked(ctx: RouteContext): Promise<void> {
     }
     if (action === 'chunk') {
       const id = uploadId(fields.upload_id)
-      const n = count(fields.chunk_num, 'chunk_num', 'Chunk number is required', 0)
+      const n = count(fields.chunk_num, 'chunk_num', 'Chunk number is required', 0, MAX_CHUNKS - 1)
       if (!file) throw new HttpError(400, 'Chunk is required')
       const dir = path.join(storage.chunked, id)
       await readManifest(dir)
-      const target = path.join(dir, `chunk-${n}`)
-      if (await statFile(target)) {
-        await storage.discard(file)
-        log.info(rid, `Internal API: chunk ${n} of ${id} arrived again; keeping the first copy`)
-      } else {
-        await storage.commit(file, target)
+      // The first copy stored wins, also when two arrive at once (the depot's client retries POSTs).
+      const stored = await storage.commitExclusive(file, path.join(dir, `chunk-${n}`)).catch((error) => {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound() // completed or cleaned up meanwhile
+        throw error
+      })
+      if (stored) {
         log.info(rid, `Internal API: chunk ${n} of ${id} (${file.size} bytes)`)
+      } else {
+        log.info(rid, `Internal API: chunk ${n} of ${id} arrived again; ignored, the first copy is kept`)
       }
       sendJson(res, 200, {success: true, chunk_num: n})
       return
     }
     if (action === 'complete') {
       const id = uploadId(fields.upload_id)
-      const total = count(fields.total_chunks, 'total_chunks', 'Total chunks is required', 1)
+      const total = count(fields.total_chunks, 'total_chunks', 'Total chunks is required', 1, MAX_CHUNKS)
       const dir = path.join(storage.chunked, id)
       const manifest = await readManifest(dir)
-      const missing: number[] = []
-      for (let i = 0; i < total; i++) if (!(await statFile(path.join(dir, `chunk-${i}`)))) missing.push(i)
+      const missing = await missingChunks(dir, total)
       if (missing.length > 0) {
         throw new HttpError(
           400,
-          `Missing chunks: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`,
+          `Missing chunks: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''} (${missing.length} of ${total} missing)`,
         )
       }
-      const target = await resolveFile(storage.disk(manifest.disk), manifest.path)
+      const target = await resolveFile(storage.disk(manifest.disk), manifest.path, {write: true})
       async function* chunks() {
         for (let i = 0; i < total; i++)
           yield* createReadStream(path.join(dir, `chunk-${i}`), {highWaterMark: STREAM_HWM})

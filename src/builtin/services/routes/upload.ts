@@ -10,7 +10,7 @@ export async function upload(ctx: RouteContext): Promise<void> {
   const {fields, file} = await receiveForm(req, storage, 'file')
   try {
     const disk = parseDisk(fields.disk, 'uploads')
-    const target = await resolveFile(storage.disk(disk), fields.path)
+    const target = await resolveFile(storage.disk(disk), fields.path, {write: true})
     if (!file) throw new HttpError(400, 'File is required')
     await storage.commit(file, target.abs)
     await storage.writeMeta(target.abs, {
