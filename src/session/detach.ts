@@ -12,6 +12,7 @@ import {configProblemsHeadline} from '../config/errors.js'
 import {timeline} from './output.js'
 import type {SessionStatus} from './protocol.js'
 import type {Session, SessionStartError} from './session.js'
+import {clearStaleSession} from './stale.js'
 import type {SuperviseArgs} from './supervise-main.js'
 
 export type SupervisorMessage =
@@ -21,6 +22,8 @@ export type SupervisorMessage =
 
 export interface DetachedSupervisor {
   child: ChildProcess
+  /** The session's folder (lock, state, socket, logs). */
+  stateDir: string
   /** Resolves with the first of listening (when asked) / ready / failed, or failed if the child exits first. */
   next(): Promise<SupervisorMessage>
   /** Closes the channel and unreferences the child so this process can exit while it runs on. */
@@ -62,6 +65,7 @@ export function spawnSupervisor(stateDir: string, args: SuperviseArgs): Detached
   child.once('error', (error) => push({type: 'failed', problems: [`cannot start the supervisor: ${error.message}`]}))
   return {
     child,
+    stateDir,
     next: () =>
       new Promise((resolve) => {
         const m = queue.shift()
@@ -122,12 +126,21 @@ export async function finishDetached(
   let message = first ?? (await sup.next())
   while (message.type === 'listening') message = await sup.next()
   if (message.type === 'failed') {
-    if (sup.child.exitCode === null && sup.child.pid) {
-      const exited = new Promise((r) => sup.child.once('exit', r))
-      process.kill(sup.child.pid, 'SIGTERM')
+    const {child} = sup
+    // A child killed by a signal has exitCode null too: only one with neither has not exited yet.
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+      const exited = new Promise((r) => child.once('exit', r))
+      try {
+        process.kill(child.pid, 'SIGTERM')
+      } catch {
+        // Gone between the check and the signal: its 'exit' is on its way.
+      }
       await exited
     }
     sup.release()
+    // A supervisor that died (kill -9, a crash) did not stop what it launched: its orphans are stopped here and
+    // its lock, state and socket removed, so nothing half-started is left and the next start is clean.
+    for (const line of await clearStaleSession(sup.stateDir)) out(`naaccord: ${line}\n`)
     const problems = message.problems
     if (message.configIssues) {
       // As every command reports a config that does not load (src/cli/base.ts).
