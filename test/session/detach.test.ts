@@ -47,7 +47,7 @@ describe('start --detach: the supervisor dies during start-up', {timeout: 120_00
     process.kill(state!.supervisorPid, 'SIGKILL')
 
     const result = await starting
-    expect(result.exitCode, result.all).toBe(1)
+    expect(result.exitCode, String(result.all)).toBe(1)
     const errLines = String(result.stderr).trim().split('\n')
     expect(errLines, String(result.stderr)).toHaveLength(1)
     expect(errLines[0]).toMatch(/^✗ naaccord start: the supervisor exited \(SIGKILL\) before the session was ready/)
