@@ -9,6 +9,7 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import chalk from 'chalk'
 import {configProblemsHeadline} from '../config/errors.js'
+import type {Plan} from '../config/plan.js'
 import {timeline} from './output.js'
 import type {SessionStatus} from './protocol.js'
 import type {Session, SessionStartError} from './session.js'
@@ -30,7 +31,11 @@ export interface DetachedSupervisor {
   release(): void
 }
 
-export function spawnSupervisor(stateDir: string, args: SuperviseArgs): DetachedSupervisor {
+/**
+ * Spawns the detached supervisor. With `plan` (already resolved by the caller), the supervisor gets it over the
+ * IPC channel instead of loading the config again; it holds the API key, so it never goes on a command line.
+ */
+export function spawnSupervisor(stateDir: string, args: SuperviseArgs, plan?: Plan): DetachedSupervisor {
   const logs = path.join(stateDir, 'logs')
   mkdirSync(logs, {recursive: true})
   const out = openSync(path.join(logs, 'supervisor.log'), 'a')
@@ -39,7 +44,8 @@ export function spawnSupervisor(stateDir: string, args: SuperviseArgs): Detached
   const ext = path.extname(here)
   const entry = path.join(path.dirname(here), `supervise-main${ext}`)
   const nodeArgs = ext === '.ts' ? ['--import', 'tsx', '--no-warnings'] : []
-  const child = spawn(process.execPath, [...nodeArgs, entry, JSON.stringify(args)], {
+  const passed: SuperviseArgs = plan ? {configFile: args.configFile, planOverIpc: true} : args
+  const child = spawn(process.execPath, [...nodeArgs, entry, JSON.stringify(passed)], {
     detached: true,
     stdio: ['ignore', out, out, 'ipc'],
     env: {...process.env, NO_COLOR: '1'},
@@ -63,6 +69,7 @@ export function spawnSupervisor(stateDir: string, args: SuperviseArgs): Detached
     })
   })
   child.once('error', (error) => push({type: 'failed', problems: [`cannot start the supervisor: ${error.message}`]}))
+  if (plan) child.send({type: 'plan', plan})
   return {
     child,
     stateDir,
