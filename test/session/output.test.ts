@@ -31,7 +31,7 @@ describe('TurnWriter and the printers', () => {
     const lines = sink.writes.join('').split('\n')
     expect(lines.pop()).toBe('')
     expect(lines).toHaveLength(10_000)
-    lines.forEach((l, i) => expect(l).toBe(`${(i % 2 ? 'web' : 'services').padEnd(8)} | line ${i}`))
+    expect(lines).toEqual(lines.map((_, i) => `${(i % 2 ? 'web' : 'services').padEnd(8)} | line ${i}`))
   })
 
   it('writes at once when it holds maxBytes, and flush() writes what is held', () => {
@@ -92,7 +92,7 @@ describe('runForeground: a flooding unit', {timeout: 60_000}, () => {
       const text = sink.writes.join('')
       const flood = text.split('\n').filter((l) => l.startsWith('flood    | flood '))
       expect(flood).toHaveLength(20_000)
-      flood.forEach((l, i) => expect(l).toBe(`flood    | flood ${i}`))
+      expect(flood).toEqual(flood.map((_, i) => `flood    | flood ${i}`))
       expect(sink.writes.length).toBeLessThan(200)
     } finally {
       t.cleanup()
