@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // Production entry: runs the compiled commands in dist/ (npm run build).
 // `serve web|services` (what the supervisor spawns for the built-in servers) goes straight to the server
-// without booting oclif: the same code as the oclif command, ready sooner. Anything else, help included, is oclif's.
-// `start --detach` (its plain form) likewise spawns the supervisor without oclif: its start-up counts too.
+// without booting oclif: the same code as the oclif command, ready sooner. `start --detach`, `stop` and
+// `status` in their plain forms go through the fast path (src/cli/fast.ts, the same flag table and code as the
+// oclif commands). Anything else, help included, is oclif's.
 let served = false
-if (process.argv[2] === 'serve') {
+const command = process.argv[2]
+if (command === 'serve') {
   const {serveFromArgv} = await import('../dist/builtin/serve-main.js')
   served = await serveFromArgv(process.argv.slice(2))
-} else if (process.argv[2] === 'start' && process.argv.some((a) => a === '--detach' || a === '-d')) {
-  const {startDetachedFromArgv} = await import('../dist/session/start-fast.js')
-  served = await startDetachedFromArgv(process.argv.slice(2))
+} else if (command === 'start' || command === 'stop' || command === 'status') {
+  const {runFast} = await import('../dist/cli/fast.js')
+  served = await runFast(process.argv.slice(2))
 }
 if (!served) {
   const {execute} = await import('@oclif/core')

@@ -6,6 +6,8 @@
  * 2. stop: from `naaccord stop` to both ports free.
  * 3. log flood: 4 processes × 250,000 lines of 100 bytes; every line must reach the log files; supervisor CPU
  *    per million lines and peak RSS, against `concurrently` on the same flood (orchestrator process only).
+ * 4. command start-ups: `node -e 0`, `naaccord status` (wall) and `naaccord stop` → ports free, side by side.
+ * 5. foreground flood: `start --no-dashboard` with stdout to a file vs concurrently, the tool's own CPU.
  * Figures are printed, never asserted.
  */
 import {spawn} from 'node:child_process'
@@ -277,6 +279,88 @@ async function flood(): Promise<void> {
   console.log(`  wall: supervisor ${sup.ms.toFixed(0)} ms, concurrently ${conc.ms.toFixed(0)} ms`)
 }
 
+/** Wall time of a command, ms. */
+async function wall(cmd: string[], cwd: string): Promise<number> {
+  const began = performance.now()
+  await new Promise((resolve) => spawn(process.execPath, cmd, {cwd, stdio: 'ignore'}).on('close', resolve))
+  return performance.now() - began
+}
+
+/** `node -e 0` beside `naaccord status` (a running session) and `naaccord stop` → both ports free. */
+async function startups(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nac-bu-'))
+  const [webPort, servicesPort] = [await freePort(), await freePort()]
+  writeFileSync(path.join(dir, 'naaccord.config.yaml'), pairConfig(webPort, servicesPort))
+  const nodeE: number[] = []
+  const status: number[] = []
+  const stop: number[] = []
+  for (let i = 0; i < RUNS; i++) {
+    const started = await run(['start', '--detach'], dir)
+    if (started.code !== 0) throw new Error(`start --detach failed:\n${started.out}`)
+    nodeE.push(await wall(['-e', '0'], dir))
+    status.push(await wall([bin, 'status'], dir))
+    const began = performance.now()
+    const stopping = run(['stop'], dir)
+    await until(async () => (await portFree(webPort)) && (await portFree(servicesPort)), 5)
+    stop.push(performance.now() - began)
+    await stopping
+  }
+  rmSync(dir, {recursive: true, force: true})
+  const list = (xs: number[]) => `median ${median(xs).toFixed(0)} ms [${xs.map((x) => x.toFixed(0)).join(', ')}]`
+  console.log(`command start-ups (median of ${RUNS}, load average ${os.loadavg()[0].toFixed(1)}):`)
+  console.log(`  node -e 0                     ${list(nodeE)}`)
+  console.log(
+    `  naaccord status               ${list(status)}  → ${(median(status) / median(nodeE)).toFixed(2)} × node -e 0 (target ≤ 2)`,
+  )
+  console.log(`  naaccord stop → ports free    ${list(stop)}`)
+}
+
+/** `naaccord start --no-dashboard` on the flood with stdout to a file: the CLI's own CPU, and every line there. */
+async function foregroundFlood(): Promise<{cpuMs: number; ms: number; lines: number}> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nac-bg-'))
+  writeFileSync(path.join(dir, 'naaccord.config.yaml'), floodConfig(true))
+  writeFileSync(path.join(dir, 'flood.js'), FLOOD_JS)
+  const outFile = path.join(dir, 'out.log')
+  const out = openSync(outFile, 'w')
+  const began = performance.now()
+  const child = spawn(process.execPath, [bin, 'start', '--no-dashboard'], {
+    cwd: dir,
+    stdio: ['ignore', out, out],
+    env: {...process.env, NO_COLOR: '1', NAACCORD_LOG_MAX_MB: '1024'},
+  })
+  let cpuMs = 0
+  let exited = false
+  child.on('exit', () => {
+    exited = true
+  })
+  await until(() => {
+    cpuMs = Math.max(cpuMs, sample(child.pid!)?.cpuMs ?? 0)
+    return exited
+  }, 20)
+  closeSync(out)
+  const ms = performance.now() - began
+  const text = readFileSync(outFile, 'latin1')
+  let lines = 0
+  for (let i = text.indexOf('| flood '); i !== -1; i = text.indexOf('| flood ', i + 1)) lines++
+  rmSync(dir, {recursive: true, force: true})
+  return {cpuMs, ms, lines}
+}
+
+async function foreground(): Promise<void> {
+  const fg = await foregroundFlood()
+  const conc = await concurrentlyFlood()
+  console.log(
+    `foreground flood: start --no-dashboard > file vs concurrently > file, 4 × ${LINES.toLocaleString()} lines (load average ${os.loadavg()[0].toFixed(1)}):`,
+  )
+  console.log(`  lines in the output           ${fg.lines.toLocaleString()} of ${(4 * LINES).toLocaleString()}`)
+  console.log(
+    `  CPU: naaccord ${fg.cpuMs.toFixed(0)} ms, concurrently ${conc.cpuMs.toFixed(0)} ms → ${(fg.cpuMs / conc.cpuMs).toFixed(2)} (target ≤ 1; naaccord also writes the log files)`,
+  )
+  console.log(`  wall: naaccord ${fg.ms.toFixed(0)} ms, concurrently ${conc.ms.toFixed(0)} ms`)
+}
+
 const which = process.argv[2]
 if (!which || which === 'start') await startStop()
+if (!which || which === 'startup') await startups()
+if (!which || which === 'foreground') await foreground()
 if (!which || which === 'flood') await flood()

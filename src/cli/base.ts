@@ -2,21 +2,17 @@
  * The base of every command that reads the project's config: the shared --config flag, one place that turns a
  * ConfigError into a clean, located message and exit code 1, and NO_COLOR handling.
  */
-import {Command, Flags} from '@oclif/core'
+import {Command} from '@oclif/core'
 import chalk from 'chalk'
 import {ConfigError, configProblemsHeadline} from '../config/errors.js'
 import {type LoadedConfig, loadConfig} from '../config/load.js'
+import {applyNoColor} from '../session/output.js'
+import {oclifBaseFlags} from './oclif-flags.js'
 
-if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') chalk.level = 0
+applyNoColor()
 
 export abstract class BaseCommand extends Command {
-  static override baseFlags = {
-    config: Flags.string({
-      char: 'c',
-      summary: 'Path to naaccord.config.yaml (default: NAACCORD_CONFIG, or the nearest one above the current folder).',
-      helpGroup: 'GLOBAL',
-    }),
-  }
+  static override baseFlags = oclifBaseFlags
 
   /** Loads the config named by --config / NAACCORD_CONFIG / the nearest naaccord.config.yaml. */
   protected loadProjectConfig(configPath: string | undefined, options: {noLocal?: boolean} = {}): LoadedConfig {

@@ -1,7 +1,9 @@
 import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import path from 'node:path'
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
+import {FLAGS} from '../cli/flags.js'
+import {oclifFlags} from '../cli/oclif-flags.js'
 import {STATE_DIR} from '../config/plan.js'
 import {findRunningSession, streamLogs} from '../session/client.js'
 import {PrefixedPrinter} from '../session/output.js'
@@ -20,12 +22,7 @@ from the log files in .naaccord/logs/ (those have no timestamps, so --since need
   ]
   static override strict = false
   static override args = {name: Args.string({description: 'Units to show (default: all).'})}
-  static override flags = {
-    follow: Flags.boolean({char: 'f', summary: 'Keep printing new lines until Ctrl-C or the session ends.'}),
-    tail: Flags.integer({char: 'n', summary: 'Lines per unit from the end (default 200).', default: 200}),
-    since: Flags.string({summary: 'Only lines newer than this: a duration (5m) or an ISO time.'}),
-    json: Flags.boolean({summary: 'JSON lines: {unit, stream, line, ts}.'}),
-  }
+  static override flags = oclifFlags(FLAGS.logs)
 
   async run(): Promise<void> {
     const {argv, flags} = await this.parse(Logs)

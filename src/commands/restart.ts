@@ -1,6 +1,8 @@
 import path from 'node:path'
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 import {BaseCommand} from '../cli/base.js'
+import {FLAGS} from '../cli/flags.js'
+import {oclifFlags} from '../cli/oclif-flags.js'
 import {STATE_DIR} from '../config/plan.js'
 import {findRunningSession, getStatus, unitAction, waitForUnit} from '../session/client.js'
 import type {UnitStatus} from '../session/protocol.js'
@@ -12,10 +14,7 @@ export default class Restart extends BaseCommand {
   static override summary = 'Restart one unit of the running session (stop its process group, launch it again).'
   static override examples = ['<%= config.bin %> restart web']
   static override args = {name: Args.string({required: true, description: 'The server or dependency to restart.'})}
-  static override flags = {
-    wait: Flags.boolean({summary: 'Wait until it is ready again.', default: true, allowNo: true}),
-    json: Flags.boolean({summary: 'The unit status afterwards, as JSON.'}),
-  }
+  static override flags = oclifFlags(FLAGS.restart)
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Restart)

@@ -9,9 +9,11 @@ import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import chalk from 'chalk'
 import {configProblemsHeadline} from '../config/errors.js'
+import type {Plan} from '../config/plan.js'
 import {timeline} from './output.js'
 import type {SessionStatus} from './protocol.js'
 import type {Session, SessionStartError} from './session.js'
+import {clearStaleSession} from './stale.js'
 import type {SuperviseArgs} from './supervise-main.js'
 
 export type SupervisorMessage =
@@ -21,13 +23,19 @@ export type SupervisorMessage =
 
 export interface DetachedSupervisor {
   child: ChildProcess
+  /** The session's folder (lock, state, socket, logs). */
+  stateDir: string
   /** Resolves with the first of listening (when asked) / ready / failed, or failed if the child exits first. */
   next(): Promise<SupervisorMessage>
   /** Closes the channel and unreferences the child so this process can exit while it runs on. */
   release(): void
 }
 
-export function spawnSupervisor(stateDir: string, args: SuperviseArgs): DetachedSupervisor {
+/**
+ * Spawns the detached supervisor. With `plan` (already resolved by the caller), the supervisor gets it over the
+ * IPC channel instead of loading the config again; it holds the API key, so it never goes on a command line.
+ */
+export function spawnSupervisor(stateDir: string, args: SuperviseArgs, plan?: Plan): DetachedSupervisor {
   const logs = path.join(stateDir, 'logs')
   mkdirSync(logs, {recursive: true})
   const out = openSync(path.join(logs, 'supervisor.log'), 'a')
@@ -36,7 +44,8 @@ export function spawnSupervisor(stateDir: string, args: SuperviseArgs): Detached
   const ext = path.extname(here)
   const entry = path.join(path.dirname(here), `supervise-main${ext}`)
   const nodeArgs = ext === '.ts' ? ['--import', 'tsx', '--no-warnings'] : []
-  const child = spawn(process.execPath, [...nodeArgs, entry, JSON.stringify(args)], {
+  const passed: SuperviseArgs = plan ? {configFile: args.configFile, planOverIpc: true} : args
+  const child = spawn(process.execPath, [...nodeArgs, entry, JSON.stringify(passed)], {
     detached: true,
     stdio: ['ignore', out, out, 'ipc'],
     env: {...process.env, NO_COLOR: '1'},
@@ -60,8 +69,10 @@ export function spawnSupervisor(stateDir: string, args: SuperviseArgs): Detached
     })
   })
   child.once('error', (error) => push({type: 'failed', problems: [`cannot start the supervisor: ${error.message}`]}))
+  if (plan) child.send({type: 'plan', plan})
   return {
     child,
+    stateDir,
     next: () =>
       new Promise((resolve) => {
         const m = queue.shift()
@@ -122,12 +133,21 @@ export async function finishDetached(
   let message = first ?? (await sup.next())
   while (message.type === 'listening') message = await sup.next()
   if (message.type === 'failed') {
-    if (sup.child.exitCode === null && sup.child.pid) {
-      const exited = new Promise((r) => sup.child.once('exit', r))
-      process.kill(sup.child.pid, 'SIGTERM')
+    const {child} = sup
+    // A child killed by a signal has exitCode null too: only one with neither has not exited yet.
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+      const exited = new Promise((r) => child.once('exit', r))
+      try {
+        process.kill(child.pid, 'SIGTERM')
+      } catch {
+        // Gone between the check and the signal: its 'exit' is on its way.
+      }
       await exited
     }
     sup.release()
+    // A supervisor that died (kill -9, a crash) did not stop what it launched: its orphans are stopped here and
+    // its lock, state and socket removed, so nothing half-started is left and the next start is clean.
+    for (const line of await clearStaleSession(sup.stateDir)) out(`naaccord: ${line}\n`)
     const problems = message.problems
     if (message.configIssues) {
       // As every command reports a config that does not load (src/cli/base.ts).

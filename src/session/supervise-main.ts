@@ -1,12 +1,13 @@
 /**
  * The detached supervisor's entry (`start --detach` spawns it): the session without oclif in front, because
- * every millisecond of its start-up is added to start-to-ready. Argument: JSON {configFile, only, noDeps, profiles}.
+ * every millisecond of its start-up is added to start-to-ready. Argument: JSON {configFile, only, noDeps, profiles},
+ * or {configFile, planOverIpc: true} when the CLI has already resolved the plan: it then comes as the first IPC
+ * message (never on the command line: it holds the API key), and no YAML or schema is loaded here.
  * Output goes to .naaccord/logs/supervisor.log; the parent hears ready/failed over the IPC channel.
  */
 import {writeFileSync} from 'node:fs'
 import {ConfigError} from '../config/errors.js'
-import {loadConfig} from '../config/load.js'
-import {buildPlan} from '../config/plan.js'
+import type {Plan} from '../config/plan.js'
 import {traceStalls} from '../util/stall-trace.js'
 import {reportConfigError, reportToParent} from './detach.js'
 import {SessionStartError, startSession} from './session.js'
@@ -16,6 +17,27 @@ export interface SuperviseArgs {
   only?: string[]
   noDeps?: boolean
   profiles?: string[]
+  /** The resolved plan follows as the first IPC message ({type: 'plan', plan}). */
+  planOverIpc?: boolean
+}
+
+/** The plan: from the parent over IPC, or loaded and resolved here from the config file. */
+async function resolvePlan(args: SuperviseArgs): Promise<Plan> {
+  if (args.planOverIpc) {
+    return new Promise((resolve, reject) => {
+      if (!process.connected) reject(new Error('the plan was to come over IPC, but there is no channel'))
+      process.once('message', (m: {type?: string; plan?: Plan}) =>
+        m?.type === 'plan' && m.plan ? resolve(m.plan) : reject(new Error('expected the plan as the first message')),
+      )
+      process.once('disconnect', () => reject(new Error('the parent went away before sending the plan')))
+    })
+  }
+  const [{loadConfig}, {buildPlan}] = await Promise.all([import('../config/load.js'), import('../config/plan.js')])
+  return buildPlan(loadConfig({configPath: args.configFile}), {
+    only: args.only,
+    noDeps: args.noDeps,
+    profiles: args.profiles,
+  })
 }
 
 async function main(): Promise<number> {
@@ -23,11 +45,7 @@ async function main(): Promise<number> {
   const log = (line: string) => process.stdout.write(`${new Date().toISOString()} naaccord: ${line}\n`)
   let session: Awaited<ReturnType<typeof startSession>>
   try {
-    const plan = buildPlan(loadConfig({configPath: args.configFile}), {
-      only: args.only,
-      noDeps: args.noDeps,
-      profiles: args.profiles,
-    })
+    const plan = await resolvePlan(args)
     session = await startSession(plan, {onNotice: log})
   } catch (error) {
     const problems =
