@@ -51,6 +51,7 @@ export async function serveControlSocket(
       throw new Error(`${name}: this test session runs no units`)
     },
     shutdown: () => undefined,
+    apiKey: () => undefined,
   }
   const server = await serveControl(host, socketPath)
   return () =>

@@ -5,7 +5,15 @@
 import net from 'node:net'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {events, getStatus, readSession, streamLogs, unitAction, waitForUnit} from '../../src/session/client.js'
+import {
+  events,
+  getApiKey,
+  getStatus,
+  readSession,
+  streamLogs,
+  unitAction,
+  waitForUnit,
+} from '../../src/session/client.js'
 import {type SessionHost, serveControl} from '../../src/session/control-server.js'
 import type {LogLine, SessionEvent, SessionStatus, UnitStatus} from '../../src/session/protocol.js'
 import {unit, writeSession} from '../doctor/fixtures.js'
@@ -35,6 +43,7 @@ async function serveStub(units: UnitStatus[]) {
       if (!units.some((u) => u.name === name)) throw new Error(`no unit named ${name}`)
     },
     shutdown: () => undefined,
+    apiKey: () => 'stub-key-0123456789',
   }
   const socketPath = path.join(t.dir, 'c.sock')
   const server = await serveControl(host, socketPath)
@@ -137,6 +146,7 @@ describe('the routes', () => {
     expect(lines).toEqual(['web:héllo'])
     expect(await unitAction(s.socketPath, 'web', 'restart')).toEqual({ok: true})
     expect(await unitAction(s.socketPath, 'nope', 'restart')).toEqual({ok: false, error: 'no unit named nope'})
+    expect(await getApiKey(s.socketPath)).toEqual({apiKey: 'stub-key-0123456789'})
   })
 
   it('a socket that never answers: an error naming the socket and the route, after the time limit', async () => {
@@ -170,6 +180,7 @@ describe('readSession', () => {
         subscribe: () => () => undefined,
         unitAction: async () => undefined,
         shutdown: () => undefined,
+        apiKey: () => undefined,
       },
       paths.socket,
     )

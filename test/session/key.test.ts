@@ -7,8 +7,7 @@
 import {statSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, expect, it} from 'vitest'
-import {readSession} from '../../src/doctor/session.js'
-import {getApiKey} from '../../src/session/client.js'
+import {getApiKey, readSession} from '../../src/session/client.js'
 import {builtinConfig, freePort, runCli, tempProject} from '../helpers/index.js'
 
 const SESSION_KEY = 'e-key-from-the-session-env-0123'
