@@ -115,12 +115,16 @@ export const DependsOn = z
     return out
   })
 
+/** Restart policy names (docker compose's); what each does is its row in src/supervisor/restart/policy.ts. */
+export const RESTART_POLICY_NAMES = ['no', 'on-failure', 'always'] as const
+export type RestartPolicyName = (typeof RESTART_POLICY_NAMES)[number]
+
 export const RestartPolicy = z
   .union([
-    z.enum(['no', 'on-failure', 'always']).transform((policy) => ({policy})),
+    z.enum(RESTART_POLICY_NAMES).transform((policy) => ({policy})),
     z
       .object({
-        policy: z.enum(['no', 'on-failure', 'always']),
+        policy: z.enum(RESTART_POLICY_NAMES),
         /** Restarts allowed within `window` before the process is declared crash-looping. */
         maxRestarts: z.number().int().nonnegative().optional(),
         window: Duration.optional(),

@@ -1,17 +1,25 @@
 /**
  * Restart policy (docker compose's vocabulary): whether an exit is restarted, how long to wait first
  * (exponential backoff with a cap) and when restarts come so fast that the unit is crash-looping.
+ *
+ * Adding a policy: its name in RESTART_POLICY_NAMES (src/config/schema.ts) and its row in RESTART_POLICIES below
+ * (the type makes a missing row an error). Backoff and crash-loop limits apply to every policy alike.
  */
-import type {RestartConfig} from '../../config/schema.js'
+import type {RestartConfig, RestartPolicyName} from '../../config/schema.js'
 import type {UnitExit} from '../unit.js'
 
 /** A launch that stayed up this long counts as healthy again: the backoff starts over. */
 export const STABLE_AFTER_MS = 10_000
 
+/** Whether an unexpected exit is restarted, one row per policy. */
+export const RESTART_POLICIES: Record<RestartPolicyName, (exit: UnitExit) => boolean> = {
+  no: () => false,
+  'on-failure': (exit) => exit.code !== 0,
+  always: () => true,
+}
+
 export function wantsRestart(policy: RestartConfig['policy'], exit: UnitExit): boolean {
-  if (policy === 'always') return true
-  if (policy === 'on-failure') return exit.code !== 0
-  return false
+  return RESTART_POLICIES[policy](exit)
 }
 
 export type RestartDecision = {restart: true; delayMs: number; attempt: number} | {restart: false; reason: string}
