@@ -205,7 +205,8 @@ describe('naaccord start/status/stop', {timeout: 180_000}, () => {
     child.all?.on('data', (d: Buffer) => {
       out += d
     })
-    expect(await waitFor(() => out.includes('start-up timeline'), 60_000)).toBe(true)
+    // The child must have set its SIGTERM handler (it says "child up") before the first Ctrl-C, or it dies of it.
+    expect(await waitFor(() => out.includes('start-up timeline') && out.includes('child up'), 60_000)).toBe(true)
     child.kill('SIGINT')
     expect(await waitFor(() => out.includes('stopping (Ctrl-C again to force)'))).toBe(true)
     child.kill('SIGINT')
