@@ -2,14 +2,15 @@
  * The blessed screen. It draws from the models (LogStore / LogView / unit statuses) on a batched schedule and
  * turns keys and mouse into model changes or session actions. It knows the session only as a SessionSource.
  */
-import {spawn} from 'node:child_process'
 import {writeFileSync} from 'node:fs'
 import blessed from 'blessed'
 import type {SessionEvent, SessionStatus, UnitStatus} from '../session/protocol.js'
 import {traceStalls} from '../util/stall-trace.js'
 import {beginWork, overBudget} from '../util/turn-budget.js'
 import {countdownRows, headerRow, NAME_COLORS, unitRow, waterfallRows} from './format.js'
-import {KEY_HELP} from './keys.js'
+import {bindingFor, HELP_WIDTH, helpLines, type KeyContext} from './keys.js'
+import {layout} from './layout.js'
+import {runPager} from './pager.js'
 import {REFILL_LINES, Refill} from './refill.js'
 import {RenderScheduler} from './schedule.js'
 import {renderLine} from './search.js'
@@ -114,12 +115,12 @@ export class Dashboard {
       ...base,
       top: 'center',
       left: 'center',
-      width: 78,
-      height: KEY_HELP.length + 4,
+      width: HELP_WIDTH + 2,
+      height: helpLines().length + 4,
       hidden: true,
       label: ' keys ',
       style: {border: {fg: 'cyan'}},
-      content: KEY_HELP.map(([k, what]) => ` {bold}${escapeTags(k.padEnd(12))}{/bold} ${escapeTags(what)}`).join('\n'),
+      content: helpLines().join('\n'),
     })
     this.scheduler = new RenderScheduler(() => this.render(), opts.fps ?? 30)
     this.screen.on('keypress', (ch: string | undefined, key: blessed.Widgets.Events.IKeyEventArg) => {
@@ -308,100 +309,62 @@ export class Dashboard {
       this.helpBox.hide()
       if (name === 'escape' || name === 'q') return
     }
-    switch (name) {
-      case '?':
-        this.helpBox.toggle()
-        if (!this.helpBox.hidden) this.helpBox.setFront()
-        return
-      case 'up':
-      case 'k':
-        if (this.focus === 'log') this.scrollLog(-1)
-        else this.select(this.selected - 1)
-        return
-      case 'down':
-      case 'j':
-        if (this.focus === 'log') this.scrollLog(1)
-        else this.select(this.selected + 1)
-        return
-      case 'tab':
-      case 'S-tab':
-        this.focus = this.focus === 'list' ? 'log' : 'list'
-        if (this.zoom) this.zoom = this.focus
-        return
-      // Blessed reports Enter twice (`return`, then `enter`): act on one only.
-      case 'enter':
-        this.zoom = this.zoom ? undefined : this.focus
-        return
-      case 'escape':
-        this.zoom = undefined
-        return
-      case 'pageup':
-      case 'C-b':
-        this.scrollLog(-Math.max(1, this.logHeight - 1))
-        return
-      case 'pagedown':
-      case 'C-f':
-      case 'space':
-        this.scrollLog(Math.max(1, this.logHeight - 1))
-        return
-      case 'home':
-      case 'g':
-        this.view.toStart()
-        return
-      case 'end':
-      case 'f':
-      case 'S-g':
-      case 'G':
-        this.view.toEnd()
-        return
-      case '/':
-        this.prompt = {kind: 'search', text: ''}
-        return
-      case '&':
-        this.prompt = {kind: 'filter', text: this.view.filter?.query ?? ''}
-        return
-      case 'n':
-        if (!this.view.findNext(1, this.logHeight)) this.say(this.view.search ? 'no newer match' : 'no search: press /')
-        return
-      case 'S-n':
-      case 'N':
-        if (!this.view.findNext(-1, this.logHeight))
-          this.say(this.view.search ? 'no older match' : 'no search: press /')
-        return
-      case 'r':
-        this.act('restart')
-        return
-      case 's': {
-        const unit = this.selectedUnit
-        if (unit) this.act(TERMINAL_STATES.has(unit.state) ? 'start' : 'stop')
-        else this.say('select a process first (↑/↓)')
-        return
-      }
-      case 'p':
-        this.openPager()
-        return
-      case 'w':
-        this.showFlow = !this.flowVisible()
-        return
-      case 'd':
-        this.finish('detached')
-        return
-      case 'q':
-      case 'C-c':
-        if (this.opts.quitStopsSession === false) {
-          this.finish('detached')
-          return
-        }
-        if (this.stopping) {
-          this.say('stopping… (d detaches now)')
-          return
-        }
-        this.confirmQuit = true
-        return
-      default:
-        return
-    }
+    bindingFor(name)?.run(this.keyContext)
   }
+
+  /** What the key table (keys.ts) acts through. */
+  private readonly keyContext: KeyContext = (() => {
+    const d = this
+    return {
+      get focus() {
+        return d.focus
+      },
+      set focus(focus) {
+        d.focus = focus
+      },
+      get zoom() {
+        return d.zoom
+      },
+      set zoom(zoom) {
+        d.zoom = zoom
+      },
+      get selected() {
+        return d.selected
+      },
+      get view() {
+        return d.view
+      },
+      get logHeight() {
+        return d.logHeight
+      },
+      select: (index) => d.select(index),
+      scrollLog: (delta) => d.scrollLog(delta),
+      say: (message) => d.say(message),
+      toggleHelp: () => {
+        d.helpBox.toggle()
+        if (!d.helpBox.hidden) d.helpBox.setFront()
+      },
+      prompt: (kind) => {
+        d.prompt = {kind, text: kind === 'filter' ? (d.view.filter?.query ?? '') : ''}
+      },
+      act: (action) => d.act(action),
+      stopOrStart: () => {
+        const unit = d.selectedUnit
+        if (unit) d.act(TERMINAL_STATES.has(unit.state) ? 'start' : 'stop')
+        else d.say('select a process first (↑/↓)')
+      },
+      openPager: () => d.openPager(),
+      toggleFlow: () => {
+        d.showFlow = !d.flowVisible()
+      },
+      detach: () => d.finish('detached'),
+      quit: () => {
+        if (d.opts.quitStopsSession === false) d.finish('detached')
+        else if (d.stopping) d.say('stopping… (d detaches now)')
+        else d.confirmQuit = true
+      },
+    }
+  })()
 
   private onPromptKey(ch: string | undefined, name: string): void {
     const prompt = this.prompt!
@@ -461,30 +424,10 @@ export class Dashboard {
     }
     const pager = this.opts.pager ?? process.env.PAGER ?? 'less -R'
     this.paused = true
-    const program = this.screen.program
-    // Hand the terminal to the pager, then take it back and redraw.
-    program.clear()
-    program.disableMouse()
-    program.showCursor()
-    program.normalBuffer()
-    program.pause()
-    const child = spawn('sh', ['-c', `${pager} "$@"`, 'sh', ...files], {stdio: 'inherit'})
-    const back = () => {
+    runPager(this.screen, pager, files, (error) => {
       this.paused = false
-      program.alternateBuffer()
-      program.hideCursor()
-      program.enableMouse()
-      this.screen.alloc()
-      this.screen.render()
       this.scheduler.invalidate()
-    }
-    child.on('error', (error) => {
-      back()
-      this.say(`pager failed: ${error.message}`)
-    })
-    child.on('exit', () => {
-      ;(program as unknown as {resume(): void}).resume?.()
-      back()
+      if (error) this.say(`pager failed: ${error.message}`)
     })
   }
 
@@ -499,30 +442,18 @@ export class Dashboard {
   }
 
   private layout(): void {
-    const height = this.screen.height as number
-    const listHeight = Math.min(this.units.length + 4, Math.max(5, Math.floor(height * 0.45)))
-    const flow = this.flowVisible() && this.units.length > 0 && !this.zoom
-    const flowHeight = flow ? Math.min(this.units.length + 2, Math.max(3, Math.floor(height * 0.25))) : 0
-    const avail = height - 1
-    this.listBox.hidden = this.zoom === 'log'
-    this.logBox.hidden = this.zoom === 'list'
-    this.flowBox.hidden = !flow
-    if (this.zoom === 'list') {
-      this.listBox.top = 0
-      this.listBox.height = avail
-      return
+    const panes = layout(this.screen.height as number, this.units.length, this.flowVisible(), this.zoom)
+    for (const [box, pane] of [
+      [this.listBox, panes.list],
+      [this.flowBox, panes.flow],
+      [this.logBox, panes.log],
+    ] as const) {
+      box.hidden = pane.hidden
+      if (!pane.hidden) {
+        box.top = pane.top
+        box.height = pane.height
+      }
     }
-    if (this.zoom === 'log') {
-      this.logBox.top = 0
-      this.logBox.height = avail
-      return
-    }
-    this.listBox.top = 0
-    this.listBox.height = listHeight
-    this.flowBox.top = listHeight
-    this.flowBox.height = Math.max(1, flowHeight)
-    this.logBox.top = listHeight + flowHeight
-    this.logBox.height = Math.max(3, avail - listHeight - flowHeight)
   }
 
   private render(): void {

@@ -17,6 +17,8 @@ export class RenderScheduler {
   constructor(
     private readonly render: () => void,
     fps = 30,
+    /** The clock frames are spaced by (ms); a test passes its own. */
+    private readonly now: () => number = Date.now,
   ) {
     this.interval = 1000 / fps
   }
@@ -28,7 +30,7 @@ export class RenderScheduler {
       return
     }
     if (this.timer || this.urgentTimer) return
-    const wait = Math.max(0, this.last + Math.max(this.interval, this.cost * 2) - Date.now())
+    const wait = Math.max(0, this.last + Math.max(this.interval, this.cost * 2) - this.now())
     this.timer = setTimeout(() => this.run(), wait)
   }
 
@@ -37,10 +39,10 @@ export class RenderScheduler {
     if (this.urgentTimer) clearImmediate(this.urgentTimer)
     this.timer = undefined
     this.urgentTimer = undefined
-    const start = Date.now()
+    const start = this.now()
     this.renders++
     this.render()
-    this.last = Date.now()
+    this.last = this.now()
     this.cost = this.last - start
   }
 

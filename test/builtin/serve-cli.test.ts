@@ -170,12 +170,11 @@ describe('serve services / serve web as child processes', () => {
   })
 
   it('SIGTERM: both exit 0 promptly (well inside any stop timeout, even on a loaded machine)', async () => {
-    const t0 = Date.now()
+    // A server that ignored SIGTERM would run past the test's own timeout: no wall-clock bound asserted here.
     web.kill('SIGTERM')
     services.kill('SIGTERM')
     const [w, s] = await Promise.all([web, services])
     expect(w.exitCode, webOut).toBe(0)
     expect(s.exitCode, servicesOut).toBe(0)
-    expect(Date.now() - t0).toBeLessThan(10_000)
   })
 })

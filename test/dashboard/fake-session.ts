@@ -1,10 +1,11 @@
 /**
- * A session control socket for screen tests that need no real servers: a real HTTP server on a Unix socket
- * speaking session/protocol.ts (status, events, logs, unit actions, shutdown), with units whose state the test
- * sets. The real-supervisor tests live in e2e.test.ts.
+ * A session for screen tests that need no real servers: the REAL control socket (session/control-server.ts
+ * `serveControl`) in front of a stub host whose units the test sets, so the screen is tested against the
+ * protocol the supervisor speaks, not a copy of it. The real-supervisor tests live in e2e.test.ts.
  */
-import http from 'node:http'
+import type http from 'node:http'
 import path from 'node:path'
+import {type SessionHost, serveControl} from '../../src/session/control-server.js'
 import type {LogLine, SessionEvent, SessionStatus, UnitStatus} from '../../src/session/protocol.js'
 
 export interface FakeSession {
@@ -45,71 +46,45 @@ export async function fakeSession(dir: string, units: Partial<UnitStatus>[]): Pr
     })),
   }
   const history: LogLine[] = []
-  const streams = new Set<http.ServerResponse>()
+  const listeners = new Set<(event: SessionEvent) => void>()
   const actions: string[] = []
   const send = (event: SessionEvent) => {
-    const line = `${JSON.stringify(event)}\n`
-    for (const res of streams) res.write(line)
+    for (const listener of listeners) listener(event)
   }
   const update = (name: string, patch: Partial<UnitStatus>) => {
     const unit = status.units.find((u) => u.name === name)!
     Object.assign(unit, patch)
     send({type: 'unit', unit: {...unit}})
   }
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x')
-    if (req.method === 'GET' && url.pathname === '/events') {
-      res.writeHead(200, {'content-type': 'application/x-ndjson'})
-      res.write(`${JSON.stringify({type: 'status', status})}\n`)
-      streams.add(res)
-      res.on('close', () => streams.delete(res))
-      return
-    }
-    if (req.method === 'GET' && url.pathname === '/status') {
-      res.writeHead(200, {'content-type': 'application/json'})
-      res.end(JSON.stringify(status))
-      return
-    }
-    if (req.method === 'GET' && url.pathname === '/logs') {
-      const tail = Number(url.searchParams.get('tail') ?? 100)
-      const names = (url.searchParams.get('names') ?? '').split(',').filter(Boolean)
-      res.writeHead(200, {'content-type': 'application/x-ndjson'})
-      res.end(
-        history
-          .filter((l) => names.length === 0 || names.includes(l.unit))
-          .slice(-tail)
-          .map((l) => `${JSON.stringify(l)}\n`)
-          .join(''),
-      )
-      return
-    }
-    const action = /^\/units\/([^/]+)\/(restart|stop|start)$/.exec(url.pathname)
-    if (req.method === 'POST' && action) {
-      const [, name, what] = action
+  // Only what the control server asks of a session; the actions change the units as a supervisor would.
+  const host: SessionHost = {
+    status: () => status,
+    apiKey: () => undefined,
+    tail: (names, lines) => history.filter((l) => names.length === 0 || names.includes(l.unit)).slice(-lines),
+    subscribe(listener) {
+      listeners.add(listener)
+      return () => listeners.delete(listener)
+    },
+    async unitAction(name, what) {
       actions.push(`${what} ${name}`)
       const unit = status.units.find((u) => u.name === name)
-      if (what === 'restart' && unit) update(name, {restarts: unit.restarts + 1, pid: (unit.pid ?? 1000) + 1})
+      if (!unit) throw new Error(`no unit ${name}`)
+      if (what === 'restart') update(name, {restarts: unit.restarts + 1, pid: (unit.pid ?? 1000) + 1})
       if (what === 'stop') update(name, {state: 'stopped'})
       if (what === 'start') update(name, {state: 'ready'})
-      res.end(JSON.stringify({ok: true}))
-      return
-    }
-    if (req.method === 'POST' && url.pathname === '/shutdown') {
+    },
+    shutdown() {
       actions.push('shutdown')
-      res.end(JSON.stringify({ok: true}))
       status.state = 'stopping'
       send({type: 'shutdown', phase: 'begin'})
       for (const unit of status.units) update(unit.name, {state: 'stopping'})
       setTimeout(() => {
         for (const unit of status.units) update(unit.name, {state: 'stopped'})
         send({type: 'shutdown', phase: 'end'})
-        for (const res of streams) res.end()
       }, 1500)
-      return
-    }
-    res.writeHead(404).end()
-  })
-  await new Promise<void>((resolve) => server.listen(socketPath, resolve))
+    },
+  }
+  const server: http.Server = await serveControl(host, socketPath)
   return {
     socketPath,
     status,
@@ -127,7 +102,7 @@ export async function fakeSession(dir: string, units: Partial<UnitStatus>[]): Pr
       Object.assign(status.units.find((u) => u.name === name)!, patch)
     },
     async close() {
-      for (const res of streams) res.destroy()
+      server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     },
   }

@@ -1,4 +1,4 @@
-import {describe, expect, it} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import {countdownRows, unitRow, waterfallRows} from '../../src/dashboard/format.js'
 import {RenderScheduler} from '../../src/dashboard/schedule.js'
 import type {UnitStatus} from '../../src/session/protocol.js'
@@ -67,36 +67,66 @@ describe('countdownRows', () => {
 })
 
 describe('RenderScheduler', () => {
-  it('coalesces a burst of invalidations into few renders', async () => {
-    let renders = 0
-    const s = new RenderScheduler(() => renders++, 30)
-    const end = Date.now() + 200
-    while (Date.now() < end) {
-      s.invalidate()
-      await new Promise((r) => setImmediate(r))
+  // Timers and the scheduler's clock move together, by hand: frames are counted, no time is measured.
+  let t = 1_000_000
+  const clock = () => t
+  const advance = (ms: number, each?: () => void) => {
+    for (let i = 0; i < ms; i++) {
+      each?.()
+      t += 1
+      vi.advanceTimersByTime(1)
     }
-    await new Promise((r) => setTimeout(r, 50))
-    s.dispose()
-    // 200 ms at 30 fps is ~6 frames; thousands of invalidations must not mean thousands of renders.
-    expect(renders).toBeGreaterThanOrEqual(3)
-    expect(renders).toBeLessThanOrEqual(9)
+  }
+  beforeEach(() => {
+    vi.useFakeTimers({toFake: ['setTimeout', 'clearTimeout', 'setImmediate', 'clearImmediate']})
+  })
+  afterEach(() => {
+    vi.useRealTimers()
   })
 
-  it('renders a key press on the next tick, without waiting for the frame slot', async () => {
+  it('coalesces a burst of invalidations into one render per frame slot', () => {
     let renders = 0
-    const s = new RenderScheduler(() => renders++, 1)
+    const s = new RenderScheduler(() => renders++, 10, clock)
+    // An invalidation every ms for 1 s at 10 fps: the first renders at once, then one per 100 ms slot.
+    advance(1000, () => s.invalidate())
+    s.dispose()
+    expect(renders).toBe(10)
+    expect(s.renders).toBe(10)
+  })
+
+  it('spaces frames by twice what the last render took when rendering is slow (a terminal behind)', () => {
+    let renders = 0
+    // Each render takes 150 ms of the clock: frames 300 ms apart instead of 100.
+    const s = new RenderScheduler(
+      () => {
+        renders++
+        t += 150
+      },
+      10,
+      clock,
+    )
+    advance(1000, () => s.invalidate())
+    s.dispose()
+    // The next frame 300 ms after the last one ended: in 1000 ms of invalidations, frames at 1, 301, 601 and 901
+    // (the renders' own clock time comes on top): 4 instead of the 10 a fast render gets.
+    expect(renders).toBe(4)
+  })
+
+  it('renders a key press on the next tick, without waiting for the frame slot', () => {
+    let renders = 0
+    const s = new RenderScheduler(() => renders++, 1, clock)
     s.invalidate()
-    await new Promise((r) => setTimeout(r, 10))
+    advance(10)
     expect(renders).toBe(1)
     s.invalidate()
-    await new Promise((r) => setTimeout(r, 10))
-    // At 1 fps the next ordinary frame is ~1 s away…
+    advance(10)
+    // At 1 fps the next ordinary frame is 1 s away…
     expect(renders).toBe(1)
     s.invalidate(true)
-    await new Promise((r) => setImmediate(r))
-    // …but an urgent one is drawn at once, and replaces the pending frame.
+    vi.advanceTimersByTime(0)
+    // …but an urgent one is drawn at the next tick, without the clock moving, and replaces the pending frame.
     expect(renders).toBe(2)
-    await new Promise((r) => setTimeout(r, 20))
+    advance(999)
     s.dispose()
     expect(renders).toBe(2)
   })

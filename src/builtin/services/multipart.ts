@@ -510,7 +510,9 @@ function parseHeaderValue(header: string): {value: string; params: Record<string
         if (i >= header.length) return undefined // no closing quote
         const c = header[i]
         if (c === '"') break
-        if (c === '\\' && i + 1 < header.length) i++
+        // A backslash escapes only a quote or a backslash, as busboy reads it: browsers send a Windows path's
+        // backslashes unescaped (`filename="C:\\dir\\a.txt"`), and basename() must still see them.
+        if (c === '\\' && (header[i + 1] === '"' || header[i + 1] === '\\')) i++
         param += header[i]
       }
       i++
