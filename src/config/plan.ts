@@ -67,7 +67,10 @@ export interface PlannedServer {
   restart: RestartConfig
   stopSignal: NodeJS.Signals
   stopTimeout: number
-  /** Absolute folders this server must never write to (web stores nothing). */
+  /**
+   * Absolute folders this server must never write to (web stores nothing): its `watch`, and for the web role the
+   * folder Django spools uploads to (`FILE_UPLOAD_TEMP_DIR` of its env) when one is set.
+   */
   watch: string[]
 }
 
@@ -361,7 +364,7 @@ export function buildPlan(loaded: LoadedConfig, options: PlanOptions = {}): Plan
       restart: server.restart,
       stopSignal: server.stop.signal as NodeJS.Signals,
       stopTimeout: server.stop.timeout,
-      watch: server.watch.map((w) => path.resolve(cwd, fill(w, values))),
+      watch: watchedFolders(server.role, server.watch.map((w) => path.resolve(cwd, fill(w, values))), env, cwd),
     }
   }
 
@@ -406,4 +409,17 @@ export function orderUnits<T extends {name: string; dependsOn: Record<string, un
   }
   for (const unit of units) visit(unit)
   return out
+}
+
+/** A web server's watched folders include its Django upload spool folder, so the smoke suite sees spooling there. */
+export function watchedFolders(
+  role: string | undefined,
+  configured: string[],
+  env: Record<string, string>,
+  cwd: string,
+): string[] {
+  const spool = env.FILE_UPLOAD_TEMP_DIR
+  if (role !== 'web' || !spool) return configured
+  const folder = path.resolve(cwd, spool)
+  return configured.includes(folder) ? configured : [...configured, folder]
 }

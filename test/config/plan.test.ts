@@ -206,6 +206,20 @@ servers:
       expect(db?.kind === 'dependency' && db.containerName).toBe('p-db')
     })
   })
+  it("web's FILE_UPLOAD_TEMP_DIR joins its watched folders (once); other roles' does not", () => {
+    const yaml = (webWatch: string) => `project: p
+servers:
+  services: {role: services, command: x, port: 8101, env: {FILE_UPLOAD_TEMP_DIR: spool-s}}
+  web: {role: web, command: x, port: 8100, env: {FILE_UPLOAD_TEMP_DIR: "{root}/spool"}, watch: ${webWatch}}
+`
+    planOf(yaml('[tmp/web]'), {}, (plan, dir) => {
+      expect(server(plan, 'web').watch).toEqual([path.join(dir, 'tmp/web'), path.join(dir, 'spool')])
+      expect(server(plan, 'services').watch).toEqual([])
+    })
+    planOf(yaml('[spool]'), {}, (plan, dir) => {
+      expect(server(plan, 'web').watch).toEqual([path.join(dir, 'spool')])
+    })
+  })
 })
 
 const PROFILED = `project: p
