@@ -4,18 +4,25 @@
  *   (b) uploaded straight to services' /internal/storage/upload,
  *   (c) copied raw to a file on the same disk, fsynced like services does (the floor),
  * and the throughput of each, the ratios a/c and b/c, and each server's peak RSS (VmHWM, fresh processes per size)
- * are printed. Figures only: nothing is asserted. Targets: a/c ≥ 0.7; peak RSS < 100 MB and flat across sizes.
+ * are printed. Figures only: nothing is asserted. Targets: a/c ≥ 0.7; peak RSS < 100 MB and flat across sizes;
+ * services ≤ 1.5 and web ≤ 1.0 CPU-seconds per GiB uploaded (user + system, all threads, from /proc/<pid>/stat).
+ *
+ * Where the CPU goes is printed too: each server's CPU per GiB split by thread (the main thread: sockets, HTTP,
+ * parsing, hashing; the libuv pool: file writes and fsync; V8's workers: GC) and by user/system time, the same for
+ * the reference processes (the raw copy, the bare sink and relay), and, unless --no-profile, the top functions by
+ * self time of one more upload through the pair run with `node --cpu-prof` (separate, as profiling costs CPU).
  *
  *   npx tsx bench/streaming/index.ts                       # 64MiB,512MiB,2GiB
  *   npx tsx bench/streaming/index.ts --sizes 64MiB,256MiB  # a quick run
  *   npx tsx bench/streaming/index.ts --dir /some/disk      # where storage lives (default: the OS temp folder)
  *   npx tsx bench/streaming/index.ts --repeat 5            # runs per size; the median is printed
+ *   npx tsx bench/streaming/index.ts --no-profile          # skip the --cpu-prof run
  *
  * Each size gets fresh server processes (so VmHWM is that size's peak) and an untimed 16 MiB warm-up upload.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {createHash, randomBytes} from 'node:crypto'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {open} from 'node:fs/promises'
 import http from 'node:http'
 import net from 'node:net'
@@ -72,8 +79,14 @@ process.on('exit', () => {
 process.on('SIGINT', () => process.exit(130))
 
 /** `naaccord serve <role>` from the build (bin/run.js), as the supervisor would start it. */
-async function startServer(role: 'services' | 'web', port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(repo, 'bin', 'run.js'), 'serve', role, '--port', String(port)], {
+async function startServer(
+  role: 'services' | 'web',
+  port: number,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<ChildProcess> {
+  const args = [...nodeArgs, path.join(repo, 'bin', 'run.js'), 'serve', role, '--port', String(port)]
+  const child = spawn(process.execPath, args, {
     env: {...process.env, INTERNAL_API_KEY: KEY, NO_COLOR: '1', ...env},
     stdio: ['ignore', 'pipe', 'inherit'],
   })
@@ -101,10 +114,62 @@ async function stopServer(child: ChildProcess): Promise<void> {
   children.delete(child)
 }
 
-/** User + system CPU time of a process so far, in seconds (Linux /proc stat, clock ticks of 1/100 s). */
-function cpuSeconds(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
+/** CPU time of a process so far, in seconds, by thread kind and user/system (Linux /proc, ticks of 1/100 s). */
+interface Cpu {
+  main: {user: number; sys: number}
+  /** libuv's thread pool (file writes, fsync): threads named `node` (Node 20 leaves them unnamed) or `libuv-worker`. */
+  pool: {user: number; sys: number}
+  /** V8's platform workers (GC) and anything else. */
+  other: {user: number; sys: number}
+}
+
+function statTimes(file: string): {user: number; sys: number} {
+  const fields = readFileSync(file, 'utf8').split(') ')[1].split(' ')
+  return {user: Number(fields[11]) / 100, sys: Number(fields[12]) / 100}
+}
+
+/**
+ * Per-thread times of a live process. A thread that ended between two readings takes its time with it; the
+ * process total (which keeps it) is read too, and any difference is put under `other`.
+ */
+function cpuOf(pid: number | undefined): Cpu {
+  const cpu: Cpu = {main: {user: 0, sys: 0}, pool: {user: 0, sys: 0}, other: {user: 0, sys: 0}}
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let times: {user: number; sys: number}
+    let comm: string
+    try {
+      times = statTimes(`/proc/${pid}/task/${tid}/stat`)
+      comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim()
+    } catch {
+      continue // the thread ended meanwhile
+    }
+    const kind = tid === String(pid) ? 'main' : comm === 'node' || comm.startsWith('libuv') ? 'pool' : 'other'
+    cpu[kind].user += times.user
+    cpu[kind].sys += times.sys
+  }
+  const total = statTimes(`/proc/${pid}/stat`)
+  const sum = (k: 'user' | 'sys') => cpu.main[k] + cpu.pool[k] + cpu.other[k]
+  cpu.other.user += Math.max(0, total.user - sum('user'))
+  cpu.other.sys += Math.max(0, total.sys - sum('sys'))
+  return cpu
+}
+
+/** after − before, accumulated into `into`. */
+function addCpu(into: Cpu, before: Cpu, after: Cpu): void {
+  for (const kind of ['main', 'pool', 'other'] as const) {
+    into[kind].user += after[kind].user - before[kind].user
+    into[kind].sys += after[kind].sys - before[kind].sys
+  }
+}
+
+const zeroCpu = (): Cpu => ({main: {user: 0, sys: 0}, pool: {user: 0, sys: 0}, other: {user: 0, sys: 0}})
+const totalCpu = (c: Cpu) => c.main.user + c.main.sys + c.pool.user + c.pool.sys + c.other.user + c.other.sys
+
+/** CPU spent while `run` runs, by the processes `pids` (read from /proc before and after). */
+async function cpuWhile(pids: (number | undefined)[], into: Cpu[], run: () => Promise<unknown>): Promise<void> {
+  const before = pids.map(cpuOf)
+  await run()
+  for (const [i, pid] of pids.entries()) addCpu(into[i], before[i], cpuOf(pid))
 }
 
 /** Peak resident set size of a process so far, in MB (Linux /proc VmHWM). */
@@ -201,6 +266,9 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
 const MiB = 1024 * 1024
 const fmtSize = (n: number) => (n >= 1024 ** 3 ? `${n / 1024 ** 3}GiB` : `${n / MiB}MiB`)
 
+/** CPU of one kind of process on one path, one reading per run. */
+type CpuRuns = Cpu[]
+
 interface Row {
   size: number
   raw: number
@@ -210,9 +278,16 @@ interface Row {
   bareDirect: number
   rssServices: number
   rssWeb: number
-  /** CPU seconds per GiB spent by each server on path (a), over all runs of the size. */
-  cpuServices: number
-  cpuWeb: number
+  /** Per run: each server on path (a), services on (b), the writer of (c), the bare relay and sink on (d), the sink on (e). */
+  cpu: {
+    aServices: CpuRuns
+    aWeb: CpuRuns
+    bServices: CpuRuns
+    cWriter: CpuRuns
+    dRelay: CpuRuns
+    dSink: CpuRuns
+    eSink: CpuRuns
+  }
 }
 
 async function measure(size: number): Promise<Row> {
@@ -246,22 +321,30 @@ async function measure(size: number): Promise<Row> {
       bareRelay: [] as number[],
       bareDirect: [] as number[],
     }
-    const cpu = {services: 0, web: 0}
+    const cpu: Row['cpu'] = {aServices: [], aWeb: [], bServices: [], cWriter: [], dRelay: [], dSink: [], eSink: []}
     const rawFile = path.join(storage, 'raw-copy.bin')
     for (let i = 0; i < repeatFor(size); i++) {
+      const c = Object.fromEntries(Object.keys(cpu).map((k) => [k, zeroCpu()])) as Record<keyof Row['cpu'], Cpu>
       // Side by side, interleaved, so that a disk that slows down for a while slows all three.
-      times.raw.push(await timed(() => rawCopy(rawFile, size)))
+      await cpuWhile([process.pid], [c.cWriter], async () => times.raw.push(await timed(() => rawCopy(rawFile, size))))
       rmSync(rawFile)
-      times.services.push(await timed(async () => check(await direct(size)('direct.bin'), 'services')))
+      await cpuWhile([services.pid], [c.bServices], async () =>
+        times.services.push(await timed(async () => check(await direct(size)('direct.bin'), 'services'))),
+      )
       rmSync(path.join(storage, 'uploads'), {recursive: true})
-      const before = [cpuSeconds(services.pid), cpuSeconds(web.pid)]
-      times.web.push(await timed(async () => check(await viaWeb(size)(), 'web')))
-      cpu.services += cpuSeconds(services.pid) - before[0]
-      cpu.web += cpuSeconds(web.pid) - before[1]
+      await cpuWhile([services.pid, web.pid], [c.aServices, c.aWeb], async () =>
+        times.web.push(await timed(async () => check(await viaWeb(size)(), 'web'))),
+      )
       rmSync(path.join(storage, 'uploads'), {recursive: true})
-      times.bareRelay.push(await timed(() => bareSend(relay.port, size)))
-      times.bareDirect.push(await timed(() => bareSend(sink.port, size)))
+      await cpuWhile([relay.child.pid, sink.child.pid], [c.dRelay, c.dSink], async () =>
+        times.bareRelay.push(await timed(() => bareSend(relay.port, size))),
+      )
       rmSync(path.join(storage, 'bare-sink.bin'))
+      await cpuWhile([sink.child.pid], [c.eSink], async () =>
+        times.bareDirect.push(await timed(() => bareSend(sink.port, size))),
+      )
+      rmSync(path.join(storage, 'bare-sink.bin'))
+      for (const k of Object.keys(cpu) as (keyof Row['cpu'])[]) cpu[k].push(c[k])
     }
     await stopServer(relay.child)
     await stopServer(sink.child)
@@ -275,8 +358,7 @@ async function measure(size: number): Promise<Row> {
       bareDirect: size / MiB / median(times.bareDirect),
       rssServices: peakRssMB(services.pid),
       rssWeb: peakRssMB(web.pid),
-      cpuServices: cpu.services / ((repeatFor(size) * size) / 1024 ** 3),
-      cpuWeb: cpu.web / ((repeatFor(size) * size) / 1024 ** 3),
+      cpu,
     }
     await stopServer(web)
     await stopServer(services)
@@ -284,6 +366,78 @@ async function measure(size: number): Promise<Row> {
   } finally {
     rmSync(dir, {recursive: true, force: true})
   }
+}
+
+/** The run with the median total of `runs` (its split is printed with it), scaled to CPU-seconds per GiB. */
+function medianRunPerGiB(runs: CpuRuns, size: number): Cpu {
+  const sorted = [...runs].sort((x, y) => totalCpu(x) - totalCpu(y))
+  const run = sorted[Math.floor((sorted.length - 1) / 2)]
+  const f = 1024 ** 3 / size
+  const scale = (t: {user: number; sys: number}) => ({user: t.user * f, sys: t.sys * f})
+  return {main: scale(run.main), pool: scale(run.pool), other: scale(run.other)}
+}
+
+const fmtCpu = (c: Cpu) => totalCpu(c).toFixed(2)
+const fmtSplit = (c: Cpu) =>
+  `${totalCpu(c).toFixed(2)} = main ${c.main.user.toFixed(2)}u+${c.main.sys.toFixed(2)}s, pool ${c.pool.user.toFixed(2)}u+${c.pool.sys.toFixed(2)}s, other ${Math.max(0, c.other.user + c.other.sys).toFixed(2)}`
+
+/**
+ * One more upload of `size` through a fresh pair run with `node --cpu-prof`; prints each server's top functions by
+ * self time on its main thread (samples are wall-clock time on the thread, so time the thread was kept off a busy
+ * CPU counts against whatever it was running; read the shares, not the milliseconds).
+ */
+async function profile(size: number): Promise<void> {
+  const dir = mkdtempSync(path.join(baseDir, 'nac-bench-prof-'))
+  const storage = path.join(dir, 'storage', 'workspace')
+  try {
+    const [sp, wp] = [await freePort(), await freePort()]
+    const prof = (role: string) => ['--cpu-prof', '--cpu-prof-dir', path.join(dir, `prof-${role}`)]
+    const services = await startServer('services', sp, {NAS_WORKSPACE_PATH: storage}, prof('services'))
+    const web = await startServer('web', wp, {SERVICES_URL: `http://127.0.0.1:${sp}`}, prof('web'))
+    await postMultipart(`http://127.0.0.1:${wp}/upload`, {}, WARMUP, {})
+    await postMultipart(`http://127.0.0.1:${wp}/upload`, {}, size, {})
+    await stopServer(web)
+    await stopServer(services)
+    console.log(`
+where the main thread's time goes, one ${fmtSize(size)} upload on (a) under --cpu-prof (self time, top 10)`)
+    for (const role of ['services', 'web']) {
+      const folder = path.join(dir, `prof-${role}`)
+      const file = readdirSync(folder).find((f) => f.endsWith('.cpuprofile'))
+      if (!file) throw new Error(`no CPU profile written for ${role} in ${folder}`)
+      console.log(`${role}:`)
+      for (const line of topSelfTime(JSON.parse(readFileSync(path.join(folder, file), 'utf8')), 10)) {
+        console.log(`  ${line}`)
+      }
+    }
+  } finally {
+    rmSync(dir, {recursive: true, force: true})
+  }
+}
+
+interface CpuProfile {
+  nodes: {id: number; callFrame: {functionName: string; url: string; lineNumber: number}}[]
+  samples: number[]
+  timeDeltas: number[]
+}
+
+/** `share  ms  function (file:line)` for the `n` functions with the most self time, idle left out. */
+function topSelfTime(profile: CpuProfile, n: number): string[] {
+  const frames = new Map(profile.nodes.map((node) => [node.id, node.callFrame]))
+  const self = new Map<string, number>()
+  profile.samples.forEach((id, i) => {
+    const frame = frames.get(id)
+    if (!frame || frame.functionName === '(idle)') return
+    const where = frame.url ? ` (${frame.url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1})` : ''
+    const key = `${frame.functionName || '(anonymous)'}${where}`
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0))
+  })
+  const busy = [...self.values()].reduce((a, b) => a + b, 0)
+  return [...self.entries()]
+    .sort((x, y) => y[1] - x[1])
+    .slice(0, n)
+    .map(
+      ([key, us]) => `${((100 * us) / busy).toFixed(0).padStart(3)}% ${(us / 1000).toFixed(0).padStart(6)} ms  ${key}`,
+    )
 }
 
 console.log(
@@ -303,7 +457,8 @@ const header = [
   'b/c',
   'peak RSS services',
   'peak RSS web',
-  'CPU on (a): services / web',
+  'CPU-s/GiB on (a): services / web',
+  'CPU-s/GiB on (b): services',
 ]
 const lines = rows.map((r) => [
   fmtSize(r.size),
@@ -314,7 +469,8 @@ const lines = rows.map((r) => [
   (r.services / r.raw).toFixed(2),
   `${r.rssServices.toFixed(1)} MB`,
   `${r.rssWeb.toFixed(1)} MB`,
-  `${r.cpuServices.toFixed(2)} / ${r.cpuWeb.toFixed(2)} s/GiB`,
+  `${fmtCpu(medianRunPerGiB(r.cpu.aServices, r.size))} / ${fmtCpu(medianRunPerGiB(r.cpu.aWeb, r.size))}`,
+  fmtCpu(medianRunPerGiB(r.cpu.bServices, r.size)),
 ])
 console.log(`| ${header.join(' | ')} |`)
 console.log(`|${header.map(() => '---').join('|')}|`)
@@ -337,7 +493,24 @@ for (const r of rows) {
   ]
   console.log(`| ${cells.join(' | ')} |`)
 }
-console.log('targets: a/c ≥ 0.7; peak RSS of each server < 100 MB and flat across sizes')
+console.log(
+  '\nwhere the CPU goes, CPU-s per GiB (median run): main thread, libuv pool (file writes, fsync), other (V8 workers: GC); u user, s system',
+)
+for (const r of rows) {
+  const per = (runs: CpuRuns) => fmtSplit(medianRunPerGiB(runs, r.size))
+  console.log(`${fmtSize(r.size)}:`)
+  console.log(`  (a) services  ${per(r.cpu.aServices)}`)
+  console.log(`  (a) web       ${per(r.cpu.aWeb)}`)
+  console.log(`  (b) services  ${per(r.cpu.bServices)}`)
+  console.log(`  (c) raw copy  ${per(r.cpu.cWriter)}   (the benchmark process writing, fsync included)`)
+  console.log(`  (d) bare relay ${per(r.cpu.dRelay)}`)
+  console.log(`  (d) bare sink ${per(r.cpu.dSink)}`)
+  console.log(`  (e) bare sink ${per(r.cpu.eSink)}`)
+}
+if (!process.argv.includes('--no-profile')) await profile(sizes[sizes.length - 1])
+console.log(
+  '\ntargets: a/c ≥ 0.7; peak RSS of each server < 100 MB and flat across sizes; CPU on (a): services ≤ 1.5, web ≤ 1.0 s/GiB',
+)
 console.log(
   `shared machine: load average now ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs; throughput falls and CPU per GiB rises (scheduling, cache) when others run`,
 )
