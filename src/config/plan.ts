@@ -364,7 +364,12 @@ export function buildPlan(loaded: LoadedConfig, options: PlanOptions = {}): Plan
       restart: server.restart,
       stopSignal: server.stop.signal as NodeJS.Signals,
       stopTimeout: server.stop.timeout,
-      watch: watchedFolders(server.role, server.watch.map((w) => path.resolve(cwd, fill(w, values))), env, cwd),
+      watch: watchedFolders(
+        server.role,
+        server.watch.map((w) => path.resolve(cwd, fill(w, values))),
+        env,
+        cwd,
+      ),
     }
   }
 
