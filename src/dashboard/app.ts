@@ -1,22 +1,22 @@
 /**
- * The blessed screen. It draws from the models (LogStore / LogView / unit statuses) on a batched schedule and
- * turns keys and mouse into model changes or session actions. It knows the session only as a SessionSource.
+ * The blessed screen, wiring only: events from the SessionSource go into the models (LogStore, SessionModel),
+ * the panes are drawn from them by render.ts on a batched schedule, and keys and mouse go through the key table
+ * (keys.ts) into model changes or session actions. It knows the session only as a SessionSource.
  */
 import {writeFileSync} from 'node:fs'
 import blessed from 'blessed'
-import type {SessionEvent, SessionStatus, UnitStatus} from '../session/protocol.js'
+import type {UnitStatus} from '../session/protocol.js'
 import {traceStalls} from '../util/stall-trace.js'
 import {beginWork, overBudget} from '../util/turn-budget.js'
-import {countdownRows, headerRow, NAME_COLORS, unitRow, waterfallRows} from './format.js'
-import {bindingFor, HELP_WIDTH, helpLines, type KeyContext} from './keys.js'
+import {bindingFor, HELP_WIDTH, helpLines, type KeyContext, type Prompt, promptKey} from './keys.js'
 import {layout} from './layout.js'
 import {runPager} from './pager.js'
 import {REFILL_LINES, Refill} from './refill.js'
+import {flowPane, listPane, logPane, type PaneContent, statusLine, stripColors} from './render.js'
 import {RenderScheduler} from './schedule.js'
-import {renderLine} from './search.js'
 import type {SessionSource} from './source.js'
-import {ALL, type Entry, LogStore, prepared} from './store.js'
-import {escapeTags} from './text.js'
+import {ALL, LogStore} from './store.js'
+import {SessionModel} from './units.js'
 import {LogView} from './view.js'
 
 export type DashboardExit = 'detached' | 'quit' | 'ended'
@@ -39,14 +39,6 @@ export interface DashboardOptions {
   color?: boolean
 }
 
-// Blessed colour tags; escaped log text never contains a raw brace, so this cannot touch it.
-const COLOR_TAG = /\{\/?[a-z-]+-(?:fg|bg)\}/g
-
-interface Prompt {
-  kind: 'search' | 'filter'
-  text: string
-}
-
 const TERMINAL_STATES = new Set(['stopped', 'exited', 'failed'])
 
 export class Dashboard {
@@ -62,16 +54,12 @@ export class Dashboard {
   private readonly abort = new AbortController()
   private readonly tick: NodeJS.Timeout
 
-  private status: SessionStatus | undefined
-  private units: UnitStatus[] = []
+  private readonly session = new SessionModel()
   private selected = 0
   private focus: 'list' | 'log' = 'list'
   private zoom: 'list' | 'log' | undefined
   private prompt: Prompt | undefined
   private confirmQuit = false
-  private stopping = false
-  private showFlow: boolean | undefined
-  private readonly stoppingSince = new Map<string, number>()
   private readonly refill = new Refill()
   /** Units whose latest lines are being fetched (one request at a time each). */
   private readonly fetching = new Set<string>()
@@ -134,7 +122,7 @@ export class Dashboard {
     this.listBox.on('click', (data: blessed.Widgets.Events.IMouseEventArg) => {
       // Row 0 of the box is its border, row 1 the header, then "all" and the units.
       const row = data.y - (this.listBox.atop as number) - 2
-      if (row >= 0 && row <= this.units.length) this.select(row)
+      if (row >= 0 && row <= this.session.units.length) this.select(row)
       this.focus = 'list'
       this.scheduler.invalidate(true)
     })
@@ -179,7 +167,7 @@ export class Dashboard {
       for (const event of result.value) {
         if (event.type === 'log') {
           if (!this.refill.stale(event.log)) this.store.append(event.log)
-        } else this.onEvent(event)
+        } else if (this.session.apply(event, Date.now()) && !this.finished) this.finish('quit')
       }
       this.scheduler.invalidate()
       // Batches already buffered arrive as promise resolutions, which run before any I/O: under a flood this loop
@@ -188,42 +176,20 @@ export class Dashboard {
       if (overBudget(SLICE_MS)) await new Promise((resolve) => setImmediate(resolve))
       result = await events.next()
     }
-    if (!this.finished) this.finish(this.stopping ? 'quit' : 'ended')
-  }
-
-  private onEvent(event: SessionEvent): void {
-    switch (event.type) {
-      case 'status':
-        this.status = event.status
-        this.units = event.status.units
-        for (const unit of this.units) this.trackStopping(unit)
-        if (event.status.state === 'stopping') this.stopping = true
-        break
-      case 'unit':
-        this.applyUnit(event.unit)
-        break
-      case 'shutdown':
-        if (event.phase === 'begin') this.stopping = true
-        if (event.phase === 'end' && !this.finished) this.finish('quit')
-        break
-      default:
-        break
-    }
+    if (!this.finished) this.finish(this.session.stopping ? 'quit' : 'ended')
   }
 
   private resyncing = false
 
   private resync(): void {
     const source = this.opts.source
-    if (!source.status || this.resyncing || this.finished || !this.status) return
+    if (!source.status || this.resyncing || this.finished || !this.session.status) return
     this.resyncing = true
     source
       .status()
       .then((status) => {
         if (this.finished) return
-        this.status = status
-        if (status.state === 'stopping') this.stopping = true
-        for (const unit of status.units) this.applyUnit(unit)
+        this.session.resynced(status, Date.now())
         this.scheduler.invalidate()
       })
       // The session going away is reported by the event stream ending.
@@ -233,26 +199,12 @@ export class Dashboard {
       })
   }
 
-  private applyUnit(unit: UnitStatus): void {
-    const i = this.units.findIndex((u) => u.name === unit.name)
-    if (i === -1) this.units.push(unit)
-    else this.units[i] = unit
-    this.trackStopping(unit)
-    if (this.status && this.status.state === 'starting' && this.units.every((u) => u.state === 'ready')) {
-      this.status.state = 'running'
-    }
-  }
-
-  private trackStopping(unit: UnitStatus): void {
-    if (unit.state === 'stopping' && !this.stoppingSince.has(unit.name)) this.stoppingSince.set(unit.name, Date.now())
-  }
-
   private get selectedUnit(): UnitStatus | undefined {
-    return this.selected === 0 ? undefined : this.units[this.selected - 1]
+    return this.selected === 0 ? undefined : this.session.units[this.selected - 1]
   }
 
   private select(index: number): void {
-    this.selected = Math.max(0, Math.min(this.units.length, index))
+    this.selected = Math.max(0, Math.min(this.session.units.length, index))
     const unit = this.selectedUnit?.name
     this.view.select(unit ?? ALL)
     if (unit) this.fetchLatest(unit)
@@ -355,12 +307,12 @@ export class Dashboard {
       },
       openPager: () => d.openPager(),
       toggleFlow: () => {
-        d.showFlow = !d.flowVisible()
+        d.session.showFlow = !d.session.flowVisible(Date.now())
       },
       detach: () => d.finish('detached'),
       quit: () => {
         if (d.opts.quitStopsSession === false) d.finish('detached')
-        else if (d.stopping) d.say('stopping… (d detaches now)')
+        else if (d.session.stopping) d.say('stopping… (d detaches now)')
         else d.confirmQuit = true
       },
     }
@@ -368,26 +320,17 @@ export class Dashboard {
 
   private onPromptKey(ch: string | undefined, name: string): void {
     const prompt = this.prompt!
-    if (name === 'escape' || name === 'C-c') {
-      this.prompt = undefined
+    const what = promptKey(prompt, ch, name)
+    if (what === 'edit') return
+    this.prompt = undefined
+    if (what === 'cancel') return
+    if (prompt.kind === 'filter') {
+      this.view.setFilter(prompt.text)
+      if (prompt.text) this.say(`filter: only lines with "${prompt.text}"`)
       return
     }
-    if (name === 'enter') {
-      this.prompt = undefined
-      if (prompt.kind === 'filter') {
-        this.view.setFilter(prompt.text)
-        if (prompt.text) this.say(`filter: only lines with "${prompt.text}"`)
-        return
-      }
-      this.view.setSearch(prompt.text)
-      if (prompt.text && !this.view.findNext(-1, this.logHeight)) this.say(`not found: ${prompt.text}`)
-      return
-    }
-    if (name === 'backspace') {
-      prompt.text = prompt.text.slice(0, -1)
-      return
-    }
-    if (ch && ch.length === 1 && ch >= ' ' && ch !== '\x7f') prompt.text += ch
+    this.view.setSearch(prompt.text)
+    if (prompt.text && !this.view.findNext(-1, this.logHeight)) this.say(`not found: ${prompt.text}`)
   }
 
   private act(action: 'restart' | 'stop' | 'start'): void {
@@ -404,8 +347,8 @@ export class Dashboard {
   }
 
   private quit(): void {
-    this.stopping = true
-    this.showFlow = true
+    this.session.stopping = true
+    this.session.showFlow = true
     this.say('stopping the session…', 60_000)
     this.opts.source.shutdown().then(
       (res) => {
@@ -417,7 +360,7 @@ export class Dashboard {
   }
 
   private openPager(): void {
-    const files = this.selectedUnit ? [this.selectedUnit.logFile] : this.units.map((u) => u.logFile)
+    const files = this.selectedUnit ? [this.selectedUnit.logFile] : this.session.units.map((u) => u.logFile)
     if (files.length === 0) {
       this.say('no log file yet')
       return
@@ -431,18 +374,9 @@ export class Dashboard {
     })
   }
 
-  private flowVisible(): boolean {
-    if (this.stopping) return true
-    if (this.showFlow !== undefined) return this.showFlow
-    if (this.status?.state === 'starting') return true
-    // Just after the session's own start-up (not a later restart), keep it a few seconds so it can be read.
-    const lastReady = Math.max(0, ...this.units.map((u) => u.readyAt ?? 0))
-    const startedAt = this.status?.startedAt ?? 0
-    return lastReady - startedAt < 60_000 && Date.now() - lastReady < 5000
-  }
-
-  private layout(): void {
-    const panes = layout(this.screen.height as number, this.units.length, this.flowVisible(), this.zoom)
+  private layout(now: number): void {
+    const {units} = this.session
+    const panes = layout(this.screen.height as number, units.length, this.session.flowVisible(now), this.zoom)
     for (const [box, pane] of [
       [this.listBox, panes.list],
       [this.flowBox, panes.flow],
@@ -459,93 +393,31 @@ export class Dashboard {
   private render(): void {
     if (this.finished || this.paused) return
     const now = Date.now()
-    this.layout()
+    const {status, units, stopping} = this.session
+    this.layout(now)
     // Only the focused pane's border is coloured ("gray" is black on 8-colour terminals such as tmux's default).
     const focused = this.color ? {fg: 'cyan'} : {bold: true}
     this.listBox.style.border = this.focus === 'list' ? focused : {}
     this.logBox.style.border = this.focus === 'log' ? focused : {}
-
-    // Process list: "all" first, then every unit.
-    const rows = [` {bold}${escapeTags(headerRow())}{/bold}`]
-    const allRow = `{bold}all{/bold} ${' '.repeat(11)}every process, merged`
-    rows.push(this.selected === 0 ? `>{inverse}${allRow}{/inverse}` : ` ${allRow}`)
-    this.units.forEach((unit, i) => {
-      const row = unitRow(unit, now)
-      rows.push(this.selected === i + 1 ? `>{inverse}${row}{/inverse}` : ` ${row}`)
-    })
-    const project = escapeTags(this.status?.project ?? '…')
-    const state = this.stopping ? 'stopping' : (this.status?.state ?? 'connecting')
-    this.listBox.setLabel(` naaccord · ${project} · ${state} `)
-    this.paint(this.listBox, rows.join('\n'))
-
+    this.paint(this.listBox, listPane(status, units, this.selected, stopping, now))
     if (!this.flowBox.hidden) {
-      const width = (this.flowBox.width as number) - 2
-      if (this.stopping) {
-        this.flowBox.setLabel(' stopping ')
-        const timeouts = this.opts.stopTimeouts ?? {}
-        this.paint(this.flowBox, countdownRows(this.units, this.stoppingSince, timeouts, now).join('\n'))
-      } else {
-        this.flowBox.setLabel(' start-up: launch → ready ')
-        const t0 = this.status?.startedAt ?? Math.min(now, ...this.units.map((u) => u.startedAt ?? now))
-        this.paint(this.flowBox, waterfallRows(this.units, t0, now, width).join('\n'))
-      }
+      const countdowns = stopping
+        ? {since: this.session.stoppingSince, timeouts: this.opts.stopTimeouts ?? {}}
+        : undefined
+      this.paint(this.flowBox, flowPane(status, units, countdowns, (this.flowBox.width as number) - 2, now))
     }
-
-    if (!this.logBox.hidden) this.renderLog()
-
-    this.paint(this.statusBar, this.statusLine(now))
+    if (!this.logBox.hidden) this.paint(this.logBox, logPane(this.view, units, this.logHeight, this.color))
+    const {prompt, confirmQuit, message, messageUntil} = this
+    const line = statusLine({prompt, confirmQuit, message, messageUntil}, now)
+    this.statusBar.setContent(this.color ? line : stripColors(line))
     this.screen.render()
     if (this.traceFile) this.trace.push(`frame ${epochMs().toFixed(1)}`)
   }
 
-  /** Sets a box's content, without colour tags under NO_COLOR. */
-  private paint(box: blessed.Widgets.BoxElement, content: string): void {
-    box.setContent(this.color ? content : content.replace(COLOR_TAG, ''))
-  }
-
-  private renderLog(): void {
-    const height = this.logHeight
-    const merged = this.view.key === ALL
-    // Work in progress below the log while it lasts (an image pull, a line per layer; the log itself keeps one
-    // line per image), at most half the pane.
-    const progress = this.units
-      .filter((u) => u.progress?.length && (merged || u.name === this.view.key))
-      .flatMap((u) => (u.progress ?? []).map((p) => `⇣ ${escapeTags(u.name)}  ${escapeTags(p)}`))
-      .slice(0, Math.floor(height / 2))
-      .map((row) => (this.color ? `{cyan-fg}${row}{/cyan-fg}` : row))
-    const lines = this.view.window(height - progress.length)
-    const names = this.units.map((u) => u.name)
-    const nameWidth = Math.max(3, ...names.map((n) => n.length))
-    const out = lines.map(({seq, entry}) => {
-      const {line, plain} = prepared(entry)
-      const body = renderLine(this.color ? line : plain, plain, this.view.search, seq === this.view.current)
-      // Reset after the body so a colour left open by the process never bleeds into the next line.
-      return merged ? `${this.prefix(entry, names, nameWidth)}${body}\x1b[0m` : `${body}\x1b[0m`
-    })
-    const mode = this.view.follow ? '{green-fg}FOLLOW{/green-fg}' : '{yellow-fg}PAUSED{/yellow-fg} (End/f follows)'
-    const filter = this.view.filter ? ` · filter "${escapeTags(this.view.filter.query)}"` : ''
-    const search = this.view.search ? ` · search "${escapeTags(this.view.search.query)}"` : ''
-    const label = ` logs: ${merged ? 'all' : escapeTags(this.view.key)} · ${mode}${filter}${search} `
-    this.logBox.setLabel(this.color ? label : label.replace(COLOR_TAG, ''))
-    this.paint(this.logBox, [...out, ...progress].join('\n'))
-  }
-
-  private prefix(entry: Entry, names: string[], width: number): string {
-    const i = names.indexOf(entry.unit)
-    const color = NAME_COLORS[(i === -1 ? names.length : i) % NAME_COLORS.length]
-    const mark = entry.stream === 'stderr' ? '!' : entry.stream === 'system' ? '*' : '│'
-    return `{${color}-fg}${escapeTags(entry.unit.padEnd(width))} ${mark}{/${color}-fg} `
-  }
-
-  private statusLine(now: number): string {
-    if (this.prompt) {
-      const sign = this.prompt.kind === 'search' ? '/' : 'filter (&): '
-      return ` ${sign}${escapeTags(this.prompt.text)}█   (Enter applies, Esc cancels)`
-    }
-    if (this.confirmQuit)
-      return ' {yellow-fg}{bold}Stop the session and quit? (y/n){/bold}{/yellow-fg}  d detaches instead'
-    const message = now < this.messageUntil ? ` {yellow-fg}${escapeTags(this.message)}{/yellow-fg} ·` : ''
-    return `${message} ? help · / search · & filter · r restart · s stop/start · d detach · q quit`
+  /** Puts a pane's label and content into its box, without colour tags under NO_COLOR. */
+  private paint(box: blessed.Widgets.BoxElement, pane: PaneContent): void {
+    box.setLabel(this.color ? pane.label : stripColors(pane.label))
+    box.setContent(this.color ? pane.content : stripColors(pane.content))
   }
 
   private finish(how: DashboardExit): void {

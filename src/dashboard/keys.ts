@@ -136,3 +136,21 @@ export function helpLines(): string[] {
   const row = (label: string, what: string) => ` {bold}${escapeTags(label.padEnd(12))}{/bold} ${escapeTags(what)}`
   return [...KEYS.map((b) => row(b.label, b.help)), row('mouse', MOUSE_HELP)]
 }
+
+/** A search (`/`) or filter (`&`) being typed. */
+export interface Prompt {
+  kind: 'search' | 'filter'
+  text: string
+}
+
+/**
+ * A key while a prompt is open: Esc or Ctrl-C cancels, Enter applies, Backspace and printable characters edit
+ * `prompt.text` in place; other keys do nothing.
+ */
+export function promptKey(prompt: Prompt, ch: string | undefined, name: string): 'cancel' | 'apply' | 'edit' {
+  if (name === 'escape' || name === 'C-c') return 'cancel'
+  if (name === 'enter') return 'apply'
+  if (name === 'backspace') prompt.text = prompt.text.slice(0, -1)
+  else if (ch && ch.length === 1 && ch >= ' ' && ch !== '\x7f') prompt.text += ch
+  return 'edit'
+}

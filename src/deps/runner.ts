@@ -21,7 +21,8 @@ import {boundPorts} from './ports.js'
 import {containerTarget} from './probe-target.js'
 import {PullPacer, PullProgress} from './pull-progress.js'
 
-const HEALTH_POLL_MS = 200
+/** How often a starting container's health is read from the engine. */
+export const HEALTH_POLL_MS = 200
 /** An exec ready probe's interval while the container's published port still refuses connections. */
 const EXEC_THROTTLED_MS = 1000
 /** How often naaccord runs a starting container's health check itself when the config does not say. */
@@ -29,6 +30,13 @@ const DEFAULT_START_INTERVAL_MS = 250
 const KEEP_LINES = 2000
 /** A health test run as a liveness probe: only its timeout matters (liveness has its own interval, no retries). */
 const LIVENESS_TIMING = {interval: 0, timeout: 5000, retries: 0, startPeriod: 0}
+
+/** What the health loop waits with between two looks at the engine (a test records them). */
+export interface HealthWaits {
+  sleep(ms: number, signal: AbortSignal): Promise<void>
+  /** Until `port` accepts a connection or `withinMs` pass. */
+  waitForPort(port: number, withinMs: number, signal: AbortSignal): Promise<unknown>
+}
 
 /**
  * Turns taken one at a time, in the order they were reserved: a runner reserves its turn when it begins
@@ -71,6 +79,8 @@ export class DependencyRunner implements UnitRunner {
   private healthTest?: string[]
   /** The engine's timeout for that test (0 or unset: its default), at most 5 s. */
   private healthTimeoutMs = 5000
+  /** How waitHealthy waits between inspects; replaced only by tests, to see each wait in order. */
+  waits: HealthWaits = {sleep, waitForPort}
 
   constructor(
     private readonly docker: Docker,
@@ -266,8 +276,8 @@ export class DependencyRunner implements UnitRunner {
       // The self-check is due but the port refuses: wait on the port (a local connect every 25 ms costs the engine
       // nothing) rather than asking the engine again at once. Looping on inspect here ran it every ~12 ms and took
       // ~2 s of podman's CPU from the database starting beside it.
-      if (portToWaitFor !== undefined) await waitForPort(portToWaitFor, HEALTH_POLL_MS, signal)
-      else await sleep(next, signal)
+      if (portToWaitFor !== undefined) await this.waits.waitForPort(portToWaitFor, HEALTH_POLL_MS, signal)
+      else await this.waits.sleep(next, signal)
     }
     throw new Error(`${this.name}: stopped while waiting to be ready`)
   }

@@ -12,9 +12,11 @@ const BUDGET_MS = 8
 let started = 0
 let armed = false
 
-/** Marks the start of the turn on the first call in it (the turn ends at the event loop's check phase). */
-function turnElapsed(): number {
-  const now = performance.now()
+/**
+ * Marks the start of the turn on the first call in it (the turn ends at the event loop's check phase). `now` is
+ * the clock in ms (performance.now() unless a test drives it).
+ */
+function turnElapsed(now: number): number {
   if (!armed) {
     armed = true
     started = now
@@ -26,18 +28,18 @@ function turnElapsed(): number {
 }
 
 /** Call at the start of a chunk's work: counts the turn from there when it is the turn's first. */
-export function beginWork(): void {
-  turnElapsed()
+export function beginWork(now = performance.now()): void {
+  turnElapsed(now)
 }
 
 /** True once this turn has spent more than the budget since the first beginWork in it. */
-export function overBudget(budgetMs = BUDGET_MS): boolean {
-  return turnElapsed() > budgetMs
+export function overBudget(budgetMs = BUDGET_MS, now = performance.now()): boolean {
+  return turnElapsed(now) > budgetMs
 }
 
 /** Pauses a stream until the next turn of the event loop when this one is over budget. */
-export function yieldIfOverBudget(stream: NodeJS.ReadableStream, budgetMs = BUDGET_MS): void {
-  if (!overBudget(budgetMs) || stream.isPaused()) return
+export function yieldIfOverBudget(stream: NodeJS.ReadableStream, budgetMs = BUDGET_MS, now = performance.now()): void {
+  if (!overBudget(budgetMs, now) || stream.isPaused()) return
   stream.pause()
   setImmediate(() => stream.resume())
 }

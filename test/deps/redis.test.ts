@@ -6,7 +6,7 @@
 import {afterAll, describe, expect, it, vi} from 'vitest'
 import {ForeignContainerError, ImageError} from '../../src/deps/index.js'
 import {listProjectContainers, removeProjectContainers, stopProjectContainers} from '../../src/deps/project.js'
-import {createDependencyRunners} from '../../src/deps/runner.js'
+import {createDependencyRunners, type DependencyRunner, HEALTH_POLL_MS} from '../../src/deps/runner.js'
 import {
   cleanupProject,
   cli,
@@ -140,19 +140,39 @@ describe.skipIf(!engine)(`redis dependency on the real engine ${engine ? '' : NO
 `,
     )
     const first = await run(p)
-    const container = (first.runner as unknown as {container: {inspect: () => Promise<unknown>}}).container
-    let inspects = 0
+    const runner = first.runner as unknown as DependencyRunner
+    const container = (runner as unknown as {container: {inspect: () => Promise<unknown>}}).container
+    // Every look at the engine and every wait between two, in order.
+    const events: string[] = []
     const inspect = container.inspect.bind(container)
     container.inspect = () => {
-      inspects++
+      events.push('inspect')
       return inspect()
     }
-    const t0 = Date.now()
+    const {sleep, waitForPort} = runner.waits
+    runner.waits = {
+      sleep: (ms, signal) => {
+        events.push(`sleep ${ms}`)
+        return sleep(ms, signal)
+      },
+      waitForPort: (port, ms, signal) => {
+        events.push(`port ${ms}`)
+        return waitForPort(port, ms, signal)
+      },
+    }
     await first.runner.waitReady(first.ac.signal)
-    const waited = Date.now() - t0
     expect(first.hooks.status).toMatchObject({state: 'ready'})
-    // One look every 200 ms (and a few around the checks); it was one every ~12 ms (over 150 here).
-    expect(inspects).toBeLessThan(waited / 200 + 6)
+    // The engine was asked more than once (it said starting first), and between any two looks naaccord waited a
+    // full poll on the refusing port; it used to loop straight back to inspect (a 0 ms sleep, every ~12 ms).
+    const inspects = events.filter((e) => e === 'inspect').length
+    expect(inspects).toBeGreaterThan(1)
+    const between = events
+      .join(' ')
+      .split('inspect')
+      .slice(1, -1)
+      .map((s) => s.trim())
+    expect(between).toHaveLength(inspects - 1)
+    for (const waits of between) expect(waits).toBe(`port ${HEALTH_POLL_MS}`)
     await first.runner.stop(1000)
   })
 

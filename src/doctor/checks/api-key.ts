@@ -7,7 +7,8 @@ import {createHash} from 'node:crypto'
 import {existsSync, readFileSync} from 'node:fs'
 import type {PlannedServer} from '../../config/plan.js'
 import {maskSecret} from '../../util/mask.js'
-import {type Check, type CheckResult, type ConfiguredContext, result} from '../types.js'
+import {type CheckResult, type ConfiguredContext, result} from '../types.js'
+import {configuredCheck} from './configured.js'
 
 const ID = 'api-key'
 export const MIN_KEY_LENGTH = 16
@@ -55,12 +56,10 @@ function overridden(ctx: ConfiguredContext, unit: PlannedServer): {where: string
   return hit && hit[1] !== key ? {where: hit[0], value: hit[1] as string} : undefined
 }
 
-export const apiKeyCheck: Check = {
+export const apiKeyCheck = configuredCheck({
   id: ID,
   title: 'Internal API key',
-  needsConfig: true,
-  async run(c) {
-    const ctx = c as ConfiguredContext
+  async run(ctx) {
     const servers = ctx.plan.units.filter((u): u is PlannedServer => u.kind === 'server' && u.role !== undefined)
     if (servers.length === 0) return result(ID, 'skip', 'internal API key: no web or services server configured')
     const out: CheckResult[] = []
@@ -138,4 +137,4 @@ export const apiKeyCheck: Check = {
       out.unshift(result(ID, 'ok', `web and services share the key ${describeKey([...distinct][0])}`, {detail}))
     return out
   },
-}
+})

@@ -6,7 +6,8 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {isScalar, LineCounter, parseDocument} from 'yaml'
-import {type Check, type CheckResult, type ConfiguredContext, result} from '../types.js'
+import {type CheckResult, type ConfiguredContext, result} from '../types.js'
+import {configuredCheck} from './configured.js'
 
 const ID = 'nas-paths'
 const NAS_VAR = /^NAS_\w+_PATH$/
@@ -52,12 +53,10 @@ function locate(sources: string[], at: string[], root: string): string | undefin
   return undefined
 }
 
-export const nasPathsCheck: Check = {
+export const nasPathsCheck = configuredCheck({
   id: ID,
   title: 'NAS paths',
-  needsConfig: true,
-  async run(c) {
-    const ctx = c as ConfiguredContext
+  async run(ctx) {
     const fields = nasFields(ctx)
     if (fields.length === 0) return result(ID, 'skip', 'no NAS_*_PATH in the config')
     const out: CheckResult[] = []
@@ -81,4 +80,4 @@ export const nasPathsCheck: Check = {
     }
     return out.length > 0 ? out : result(ID, 'ok', `every NAS_*_PATH is absolute (${fields.length})`)
   },
-}
+})

@@ -3,7 +3,8 @@
  * depot drops any path), and SERVER_ROLE is set, lower case, for each role (the depot's defaults disagree).
  */
 import type {PlannedServer} from '../../config/plan.js'
-import {type Check, type CheckResult, type ConfiguredContext, result} from '../types.js'
+import {type CheckResult, type ConfiguredContext, result} from '../types.js'
+import {configuredCheck} from './configured.js'
 
 const ID = 'role-env'
 
@@ -99,12 +100,10 @@ function checkServerRole(ctx: ConfiguredContext, s: PlannedServer): CheckResult 
   return undefined
 }
 
-export const roleEnvCheck: Check = {
+export const roleEnvCheck = configuredCheck({
   id: ID,
   title: 'Role environment',
-  needsConfig: true,
-  async run(c) {
-    const ctx = c as ConfiguredContext
+  async run(ctx) {
     const servers = ctx.plan.units.filter((u): u is PlannedServer => u.kind === 'server')
     const services = servers.find((s) => s.role === 'services')
     const out: CheckResult[] = []
@@ -117,4 +116,4 @@ export const roleEnvCheck: Check = {
       out.push(result(ID, 'warn', `no web server in the config: ${services.name} has no client`, {subject: 'web'}))
     return out.length > 0 ? out : result(ID, 'skip', 'role environment: no web or services server configured')
   },
-}
+})

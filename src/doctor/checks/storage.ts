@@ -7,7 +7,8 @@ import {closeSync, existsSync, mkdirSync, openSync, rmSync, statfsSync, statSync
 import path from 'node:path'
 import type {PlannedServer} from '../../config/plan.js'
 import {parseSize} from '../../util/duration.js'
-import {type Check, type CheckResult, type ConfiguredContext, result} from '../types.js'
+import {type CheckResult, type ConfiguredContext, result} from '../types.js'
+import {configuredCheck} from './configured.js'
 
 const ID = 'storage'
 const GiB = 1024 ** 3
@@ -134,12 +135,10 @@ function checkSpace(folders: string[], needBytes: number): CheckResult[] {
   return out
 }
 
-export const storageCheck: Check = {
+export const storageCheck = configuredCheck({
   id: ID,
   title: 'Storage folders',
-  needsConfig: true,
-  async run(c) {
-    const ctx = c as ConfiguredContext
+  async run(ctx) {
     const folders = storageFolders(ctx)
     if (folders.length === 0) return result(ID, 'skip', 'no services server: nothing stores files')
     const smoke = parseSize(ctx.plan.smoke.size) ?? 64 * 1024 ** 2
@@ -154,14 +153,14 @@ export const storageCheck: Check = {
       ),
     ]
   },
-  async fix(c) {
+  async fix(ctx) {
     // Re-derived rather than taken from the results: every missing folder that can be created, nothing else.
     const done: string[] = []
-    for (const {folder, why} of storageFolders(c as ConfiguredContext)) {
+    for (const {folder, why} of storageFolders(ctx)) {
       if (existsSync(folder) || !checkFolder(folder, why).fixable) continue
       mkdirSync(folder, {recursive: true})
       done.push(`created ${folder}`)
     }
     return done
   },
-}
+})

@@ -4,41 +4,32 @@
  * (about 18 s), hence the long time limit.
  */
 import {maskSecretsIn} from '../../util/mask.js'
-import {getHealth} from '../health.js'
-import {type Check, type ConfiguredContext, result} from '../types.js'
-import {runningServer} from './running.js'
+import {result} from '../types.js'
+import {configuredCheck} from './configured.js'
+import {healthFailed, runningHealth} from './running.js'
 
 const ID = 'web-health'
 const WEB_TIMEOUT_MS = 25_000
 
-export const webHealthCheck: Check = {
+export const webHealthCheck = configuredCheck({
   id: ID,
   title: 'Web to services',
-  needsConfig: true,
   timeoutMs: WEB_TIMEOUT_MS + 5000,
-  async run(c) {
-    const ctx = c as ConfiguredContext
-    const info = await ctx.session()
-    if (info.state !== 'running') return result(ID, 'skip', 'web to services: no session is running')
-    const w = runningServer(ctx, info, 'web')
-    if (!w?.url) return result(ID, 'skip', 'no web server with a port in this session')
-    const h = await getHealth(w.url, w.key, WEB_TIMEOUT_MS)
-    const where = `${w.url}/internal/storage/health`
+  async run(ctx) {
+    const call = await runningHealth(ctx, ID, 'web to services', 'web', WEB_TIMEOUT_MS)
+    if (!('health' in call)) return call
+    const {server, health: h, where} = call
     if (h.status === 200 && h.body?.test_passed === true)
-      return result(ID, 'ok', `${w.unit.name} reaches services (test_passed, ${h.ms}ms)`, {detail: [where]})
+      return result(ID, 'ok', `${server.unit.name} reaches services (test_passed, ${h.ms}ms)`, {detail: [where]})
     if (h.status === 200)
-      return result(ID, 'error', `${w.unit.name} answers but cannot reach services (test_passed: false)`, {
+      return result(ID, 'error', `${server.unit.name} answers but cannot reach services (test_passed: false)`, {
         detail: [
           where,
-          ...(h.body?.error ? [`web says: ${maskSecretsIn(h.body.error, [w.key])}`] : []),
+          ...(h.body?.error ? [`web says: ${maskSecretsIn(h.body.error, [server.key])}`] : []),
           'check its SERVICES_URL and that both roles share the key (see role-env and api-key above)',
         ],
-        fix: `naaccord logs ${w.unit.name}`,
+        fix: `naaccord logs ${server.unit.name}`,
       })
-    const what = h.error ?? `HTTP ${h.status}${h.body?.error ? `: ${h.body.error}` : ''}`
-    return result(ID, 'error', `${w.unit.name} health call failed (${maskSecretsIn(what, [w.key])})`, {
-      detail: [where],
-      fix: `naaccord logs ${w.unit.name}`,
-    })
+    return healthFailed(ID, 'health call failed', call)
   },
-}
+})

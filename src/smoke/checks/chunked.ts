@@ -1,7 +1,7 @@
 import {generatedBuffer, sha256} from '../generate.js'
 import {multipartBody} from '../multipart.js'
 import {type Check, CheckFailure} from '../types.js'
-import {expectJson, needWeb, show} from './expect.js'
+import {expectDownload, expectJson, needWeb, show} from './expect.js'
 
 const CHUNK = 256 * 1024
 const CHUNKS = 4
@@ -64,18 +64,7 @@ export const chunked: Check = {
     if (doneBody.size !== total) throw new CheckFailure('complete: wrong size', `size ${total}`, show(done))
 
     const down = await client.download({path: file, disk: 'uploads'}, signal)
-    if (down.status !== 200)
-      throw new CheckFailure(
-        `download: got ${down.status}`,
-        'status 200 and the bytes',
-        `${down.status} ${down.text ?? ''}`,
-      )
-    if (down.sha256 !== sha256(data))
-      throw new CheckFailure(
-        'download: the assembled file differs from the chunks sent',
-        `${total} bytes, sha256 ${sha256(data)}`,
-        `${down.bytes} bytes, sha256 ${down.sha256}`,
-      )
+    expectDownload(down, total, sha256(data), 'download: the assembled file differs from the chunks sent')
     return {detail: `${CHUNKS} chunks, ${total} bytes assembled, download sha256 equal`}
   },
 }

@@ -1,5 +1,5 @@
 /** Small assertions shared by the checks: each throws a CheckFailure saying what was expected and what came back. */
-import type {HttpResult, StorageClient} from '../client.js'
+import type {DownloadResult, HttpResult, StorageClient} from '../client.js'
 import {type CheckContext, CheckFailure, CheckSkipped} from '../types.js'
 
 const SHOWN = 300
@@ -41,6 +41,26 @@ export function expectJson(
       )
   }
   return body
+}
+
+/**
+ * A download answered 200 with the bytes that were sent: `size` of them, sha256 `digest`. `differs` is the
+ * failure's headline when they are other bytes.
+ */
+export function expectDownload(
+  down: DownloadResult,
+  size: number,
+  digest: string,
+  differs = 'download: the bytes differ from the upload',
+): void {
+  if (down.status !== 200)
+    throw new CheckFailure(
+      `download: got ${down.status}`,
+      'status 200 and the bytes',
+      `${down.status} ${down.text ?? ''}`,
+    )
+  if (down.sha256 !== digest)
+    throw new CheckFailure(differs, `${size} bytes, sha256 ${digest}`, `${down.bytes} bytes, sha256 ${down.sha256}`)
 }
 
 export function needServices(ctx: CheckContext): StorageClient {

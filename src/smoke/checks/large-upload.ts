@@ -2,7 +2,7 @@ import {TransportError} from '../client.js'
 import {generatedStream, HashingStream} from '../generate.js'
 import {multipartBody} from '../multipart.js'
 import {type Check, CheckFailure} from '../types.js'
-import {expectJson, needWeb, show} from './expect.js'
+import {expectDownload, expectJson, needWeb, show} from './expect.js'
 import {ANSWER_FACTOR, DOWNLOAD_FACTOR, SLOW_FACTOR, seconds, TransferWatch} from './pace.js'
 
 const MiB = 1024 * 1024
@@ -80,18 +80,7 @@ export const largeUpload: Check = {
         downWatch.progress(received)
       }),
     )
-    if (down.status !== 200)
-      throw new CheckFailure(
-        `download: got ${down.status}`,
-        'status 200 and the bytes',
-        `${down.status} ${down.text ?? ''}`,
-      )
-    if (down.sha256 !== sent)
-      throw new CheckFailure(
-        'download: the bytes differ from the upload',
-        `${ctx.size} bytes, sha256 ${sent}`,
-        `${down.bytes} bytes, sha256 ${down.sha256}`,
-      )
+    expectDownload(down, ctx.size, sent)
     const upRate = mbps(ctx.size, up.ms)
     const downRate = mbps(ctx.size, down.ms)
     if (down.ms > SLOW_FACTOR * up.ms)

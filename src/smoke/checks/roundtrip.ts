@@ -6,7 +6,7 @@ import type {StorageClient} from '../client.js'
 import {generatedBuffer, sha256} from '../generate.js'
 import {multipartBody} from '../multipart.js'
 import {type CheckContext, CheckFailure, type CheckOutcome} from '../types.js'
-import {expectJson, expectStatus, show} from './expect.js'
+import {expectDownload, expectJson, expectStatus, show} from './expect.js'
 
 const SIZE = 200 * 1024 + 123
 /** Stored as the file's content_type: a download should carry it back (the depot's web answers octet-stream). */
@@ -97,18 +97,7 @@ export async function roundTrip(ctx: CheckContext, client: StorageClient): Promi
     throw new CheckFailure('list: the uploaded file is missing', `files to include ${file}`, show(list))
 
   const down = await client.download({path: file, disk: 'uploads'}, signal)
-  if (down.status !== 200)
-    throw new CheckFailure(
-      `download: got ${down.status}`,
-      'status 200 and the bytes',
-      `${down.status} ${down.text ?? ''}`,
-    )
-  if (down.sha256 !== digest)
-    throw new CheckFailure(
-      'download: the bytes differ from the upload',
-      `${SIZE} bytes, sha256 ${digest}`,
-      `${down.bytes} bytes, sha256 ${down.sha256}`,
-    )
+  expectDownload(down, SIZE, digest)
   const type = mediaType(down.headers['content-type'])
   if (type !== CONTENT_TYPE) {
     const depotWeb = type === 'application/octet-stream' && client.role === 'web'
