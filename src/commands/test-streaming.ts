@@ -40,7 +40,9 @@ Exit code: 0 when every required check passed, 1 otherwise, 130 when interrupted
       summary: 'The web server to test, e.g. http://127.0.0.1:8000 (default: the running session).',
     }),
     'services-url': Flags.string({summary: 'The services server to test (default: the running session).'}),
-    'api-key': Flags.string({summary: "The INTERNAL_API_KEY (default: the running session's own, else INTERNAL_API_KEY, else the config)."}),
+    'api-key': Flags.string({
+      summary: "The INTERNAL_API_KEY (default: the running session's own, else INTERNAL_API_KEY, else the config).",
+    }),
     'api-key-file': Flags.string({summary: 'A file holding the key.'}),
     header: Flags.string({summary: 'Header carrying the key (default X-API-Key).'}),
     ca: Flags.string({summary: 'CA certificate (PEM) to trust for https targets.'}),
