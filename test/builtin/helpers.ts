@@ -10,6 +10,7 @@ import {
   startServicesServer,
   startWebServer,
 } from '../../src/builtin/index.js'
+import {mulberry32} from '../chaos/seed.js'
 import {tempDir} from '../helpers/index.js'
 
 export const KEY = 'test-key-0123456789abcdef'
@@ -189,17 +190,8 @@ export function sendCutOff(url: string, headers: Record<string, string>, body: B
   })
 }
 
-/** A small deterministic PRNG (mulberry32): random offsets that can be replayed from the printed seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+/** A small deterministic PRNG: random offsets that can be replayed from the printed seed (the chaos suite's one). */
+export const prng = mulberry32
 
 export interface RawAnswer {
   /** undefined when no HTTP answer arrived (the connection was cut first). */
