@@ -28,7 +28,7 @@ async function watched<T>(watch: TransferWatch, transfer: () => Promise<T>): Pro
  * 7. A large upload through web (--size, 64 MiB by default), generated and hashed on the fly: nothing is held in
  * memory or written to a local file. Reports throughput both ways. No fixed rate: the upload fails when no byte
  * moves for the run's per-check limit, or when its answer takes over ANSWER_FACTOR× the sending; the download when
- * it stalls once under way, or takes over DOWNLOAD_FACTOR× the upload. A download SLOW_FACTOR× slower than the
+ * it stalls once under way, or takes over DOWNLOAD_FACTOR× the upload (at least twice the stall time). A download SLOW_FACTOR× slower than the
  * upload is a WARN finding with both rates (the depot's web assembles downloads quadratically).
  */
 export const largeUpload: Check = {
@@ -71,7 +71,9 @@ export const largeUpload: Check = {
     const sent = source.digest()
 
     const downWatch = new TransferWatch('download', ctx.stallMs, ctx.signal)
-    const limit = Math.max(ctx.stallMs, DOWNLOAD_FACTOR * up.ms)
+    // At least twice the stall time: a download that stalls once under way is then told as a stall, not as an
+    // overrun of a limit that fell due at the same moment (a fast upload made both 1× the stall time).
+    const limit = Math.max(2 * ctx.stallMs, DOWNLOAD_FACTOR * up.ms)
     downWatch.deadlineIn(limit, `${seconds(limit)} (${DOWNLOAD_FACTOR}× the upload's ${seconds(up.ms)})`)
     const down = await watched(downWatch, () =>
       client.download({path: file, disk: 'uploads'}, downWatch.signal, (received) => {

@@ -8,7 +8,7 @@ import {CheckFailure} from '../types.js'
 
 /** Waiting for the upload's answer once the body is sent: up to this many times the sending took (at least stallMs). */
 export const ANSWER_FACTOR = 10
-/** A download may take up to this many times its upload (at least stallMs). */
+/** A download may take up to this many times its upload (at least twice stallMs). */
 export const DOWNLOAD_FACTOR = 20
 /** A download this many times slower than its upload is reported (WARN slow-download). */
 export const SLOW_FACTOR = 4
