@@ -25,7 +25,7 @@ import {
 } from '../builtin/helpers.js'
 
 const SEED = process.env.CHAOS_SEED ? Number(process.env.CHAOS_SEED) : Math.floor(Math.random() * 2 ** 31)
-const ROUNDS = 200
+const ROUNDS = Number(process.env.CHAOS_UPLOADS) || 200
 /** How long a round waits for the server to discard a cut-off upload's partial file. */
 const SETTLE_MS = 5000
 
