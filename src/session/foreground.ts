@@ -5,10 +5,11 @@
  * bytes, prefixed; everything printed goes through one TurnWriter, so a log flood costs one write per turn of the
  * event loop and system lines keep their place among the units' lines.
  */
+import type {Writable} from 'node:stream'
 import type {Plan} from '../config/plan.js'
-import {joinChunks, TurnWriter} from '../util/turn-writer.js'
+import {TurnWriter, writeParts} from '../util/turn-writer.js'
 import {writeStartProblems} from './detach.js'
-import {JsonPrinter, PrefixedPrinter, timeline, type Write} from './output.js'
+import {JsonPrinter, PrefixedPrinter, timeline} from './output.js'
 import type {SessionEvent} from './protocol.js'
 import type {Session} from './session.js'
 
@@ -17,14 +18,14 @@ const TERMINAL = new Set(['failed', 'exited', 'stopped'])
 export interface ForegroundOptions {
   json: boolean
   /** Where output goes, once per turn of the event loop (default: stdout). */
-  write?: Write
+  out?: Writable
 }
 
 /** Runs the session until it is stopped; resolves with the exit code (0: stopped cleanly on request). */
 export async function runForeground(plan: Plan, options: ForegroundOptions): Promise<number> {
   const {json} = options
-  const sink = options.write ?? ((chunk) => process.stdout.write(chunk))
-  const out = new TurnWriter((parts) => sink(joinChunks(parts)))
+  const stream = options.out ?? process.stdout
+  const out = new TurnWriter((parts) => writeParts(stream, parts))
   // Whatever is held when the process exits (an uncaught error, process.exit elsewhere) still goes out.
   process.once('exit', out.flush)
   const names = plan.units.map((u) => u.name)

@@ -4,6 +4,7 @@
  * parse on the other side) instead of one per line. Used by the foreground printer (session/foreground.ts) and the
  * control socket's NDJSON streams (session/control-server.ts).
  */
+import type {Writable} from 'node:stream'
 
 export type Chunk = string | Uint8Array
 
@@ -58,8 +59,23 @@ export class TurnWriter<T extends Chunk = Chunk> {
   }
 }
 
-/** The parts as one string when they all are strings, else as one Buffer (strings encoded as UTF-8). */
-export function joinChunks(parts: readonly Chunk[]): string | Buffer {
-  if (parts.every((p) => typeof p === 'string')) return (parts as string[]).join('')
-  return Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p) : p)))
+/**
+ * Hands a turn's parts to a stream in one go, without copying them together: corked, so a stream that can take
+ * many buffers at once (a pipe, a socket, a terminal: writev) gets one write, and a file gets one write per part
+ * (no Buffer.concat of a flood's megabytes; that copy cost a tenth of the foreground's CPU). Adjacent strings
+ * are joined first, so lines that come one by one still make one write.
+ */
+export function writeParts(stream: Writable, parts: readonly Chunk[]): void {
+  stream.cork()
+  let text = ''
+  for (const part of parts) {
+    if (typeof part === 'string') text += part
+    else {
+      if (text !== '') stream.write(text)
+      text = ''
+      stream.write(part)
+    }
+  }
+  if (text !== '') stream.write(text)
+  stream.uncork()
 }

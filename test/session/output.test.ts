@@ -4,6 +4,7 @@
  * writes, every line whole and in order; prefixes coloured unless NO_COLOR says not to; the API key masked; and
  * the whole foreground session does the same.
  */
+import {Writable} from 'node:stream'
 import chalk from 'chalk'
 import {describe, expect, it} from 'vitest'
 import {loadConfig} from '../../src/config/load.js'
@@ -11,7 +12,7 @@ import {buildPlan} from '../../src/config/plan.js'
 import {runForeground} from '../../src/session/foreground.js'
 import {colourWanted, JsonPrinter, PrefixedPrinter} from '../../src/session/output.js'
 import {lineSplitter, type Splitter} from '../../src/util/lines.js'
-import {type Chunk, joinChunks, TurnWriter} from '../../src/util/turn-writer.js'
+import {type Chunk, TurnWriter} from '../../src/util/turn-writer.js'
 import {mulberry32} from '../chaos/seed.js'
 import {tempProject} from '../helpers/index.js'
 
@@ -145,7 +146,7 @@ describe('the printers: bytes in any chunking print exactly what the string path
 describe('TurnWriter and the printers', () => {
   it('10,000 lines in one turn, in chunks → one write, every line whole and in order', async () => {
     const sink = counting()
-    const out = new TurnWriter((parts) => sink.write(joinChunks(parts)))
+    const out = new TurnWriter<Chunk>((parts) => sink.write(bytesOf(parts)))
     const printer = new PrefixedPrinter(['web', 'services'], out.write, false)
     let lines = ''
     for (let i = 0; i < 10_000; i++) lines += `line ${i}\n`
@@ -210,8 +211,19 @@ describe('runForeground: a flooding unit', {timeout: 60_000}, () => {
     )
     try {
       const plan = buildPlan(loadConfig({configPath: `${t.dir}/naaccord.config.yaml`}))
+      // A stream that takes many buffers at once (as a pipe or terminal does): each call is one write.
       const sink = counting()
-      const code = await runForeground(plan, {json: false, write: sink.write})
+      const out = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          sink.write(chunk)
+          done()
+        },
+        writev(chunks, done) {
+          sink.write(Buffer.concat(chunks.map((c) => c.chunk as Buffer)))
+          done()
+        },
+      })
+      const code = await runForeground(plan, {json: false, out})
       expect(code).toBe(0)
       const text = sink.text()
       const flood = text.split('\n').filter((l) => l.startsWith('flood    | flood '))

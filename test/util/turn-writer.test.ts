@@ -1,6 +1,8 @@
 /** The one per-turn batcher (src/util/turn-writer.ts): many writes in one turn → one hand-over, in order. */
+
+import {Writable} from 'node:stream'
 import {describe, expect, it} from 'vitest'
-import {type Chunk, joinChunks, TurnWriter} from '../../src/util/turn-writer.js'
+import {TurnWriter, writeParts} from '../../src/util/turn-writer.js'
 
 const turn = () => new Promise((r) => setImmediate(r))
 
@@ -39,11 +41,22 @@ describe('TurnWriter', () => {
     expect(got).toEqual([['kept\n']])
   })
 
-  it('joinChunks: strings stay a string; with a Buffer among them, one Buffer of UTF-8', () => {
-    expect(joinChunks(['a', 'é'])).toBe('aé')
-    const mixed: Chunk[] = ['a', Buffer.from('é'), 'ü']
-    const joined = joinChunks(mixed)
-    expect(Buffer.isBuffer(joined)).toBe(true)
-    expect(joined.toString()).toBe('aéü')
+  it('writeParts: one writev for a stream that takes many, adjacent strings joined, the bytes in order', async () => {
+    const calls: Buffer[][] = []
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        calls.push([chunk])
+        done()
+      },
+      writev(chunks, done) {
+        calls.push(chunks.map((c) => c.chunk as Buffer))
+        done()
+      },
+    })
+    writeParts(stream, ['a', 'é\n', Buffer.from('b\n'), Buffer.from('c\n'), 'd', '\n'])
+    await turn()
+    expect(calls).toHaveLength(1)
+    expect(calls[0]).toHaveLength(4)
+    expect(Buffer.concat(calls[0]).toString()).toBe('aé\nb\nc\nd\n')
   })
 })
