@@ -5,6 +5,8 @@
  * Under a log flood these run for every line of every unit. Units' output comes to `output()` as raw chunks of
  * bytes (the session's onOutput): split into lines with a carried partial per unit and stream (util/lines.ts), each
  * line prefixed with bytes made once per unit, nothing decoded (JSON decodes and escapes only the line's text).
+ * The bytes are what the string path printed for valid UTF-8; bytes that are not valid UTF-8 now go to stdout as
+ * they are (as they go to the log files), where the string path printed U+FFFD for them.
  * `event()` takes the session's other events (system lines, unit states) and lines that come as strings (`logs`).
  * What they write goes out through a TurnWriter (util/turn-writer.ts), one write per turn of the event loop.
  */

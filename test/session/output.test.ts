@@ -1,6 +1,6 @@
 /**
- * The foreground output path: units' output as bytes in any chunking comes out byte for byte as the string path
- * printed it (the lines the session's splitter makes, given to event()); a flood in one turn goes out in few
+ * The foreground output path: units' output as bytes (valid UTF-8, cut anywhere) in any chunking comes out byte for
+ * byte as the string path printed it (the lines the session's splitter makes, given to event()); a flood in one turn goes out in few
  * writes, every line whole and in order; prefixes coloured unless NO_COLOR says not to; the API key masked; and
  * the whole foreground session does the same.
  */
