@@ -6,7 +6,8 @@
  * 2. stop: from `naaccord stop` to both ports free.
  * 3. log flood: 4 processes × 250,000 lines of 100 bytes; every line must reach the log files; supervisor CPU
  *    per million lines and peak RSS, against `concurrently` on the same flood (orchestrator process only).
- * 4. command start-ups: `node -e 0`, `naaccord status` (wall) and `naaccord stop` → ports free, side by side.
+ * 4. command start-ups: `node -e 0`, `naaccord status`, `logs`, `restart web --no-wait` and `restart web` (until
+ *    ready again; wall) and `naaccord stop` → ports free, side by side.
  * 5. foreground flood: `start --no-dashboard` with stdout to a file vs concurrently, the tool's own CPU.
  * Figures are printed, never asserted.
  */
@@ -286,19 +287,26 @@ async function wall(cmd: string[], cwd: string): Promise<number> {
   return performance.now() - began
 }
 
-/** `node -e 0` beside `naaccord status` (a running session) and `naaccord stop` → both ports free. */
+/** `node -e 0` beside `naaccord status`, `logs`, `restart` (a running session) and `naaccord stop` → both ports free. */
 async function startups(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nac-bu-'))
   const [webPort, servicesPort] = [await freePort(), await freePort()]
   writeFileSync(path.join(dir, 'naaccord.config.yaml'), pairConfig(webPort, servicesPort))
   const nodeE: number[] = []
   const status: number[] = []
+  const logs: number[] = []
+  const restartNoWait: number[] = []
+  const restart: number[] = []
   const stop: number[] = []
   for (let i = 0; i < RUNS; i++) {
     const started = await run(['start', '--detach'], dir)
     if (started.code !== 0) throw new Error(`start --detach failed:\n${started.out}`)
     nodeE.push(await wall(['-e', '0'], dir))
     status.push(await wall([bin, 'status'], dir))
+    logs.push(await wall([bin, 'logs'], dir))
+    restartNoWait.push(await wall([bin, 'restart', 'web', '--no-wait'], dir))
+    await until(() => healthy(webPort))
+    restart.push(await wall([bin, 'restart', 'web'], dir))
     const began = performance.now()
     const stopping = run(['stop'], dir)
     await until(async () => (await portFree(webPort)) && (await portFree(servicesPort)), 5)
@@ -312,6 +320,10 @@ async function startups(): Promise<void> {
   console.log(
     `  naaccord status               ${list(status)}  → ${(median(status) / median(nodeE)).toFixed(2)} × node -e 0 (target ≤ 2)`,
   )
+  const ratio = (xs: number[]) => `${(median(xs) / median(nodeE)).toFixed(2)} × node -e 0`
+  console.log(`  naaccord logs (200 lines/unit) ${list(logs)}  → ${ratio(logs)}`)
+  console.log(`  naaccord restart web --no-wait ${list(restartNoWait)}  → ${ratio(restartNoWait)}`)
+  console.log(`  naaccord restart web (ready)   ${list(restart)}  → ${ratio(restart)} (includes web's own start)`)
   console.log(`  naaccord stop → ports free    ${list(stop)}`)
 }
 

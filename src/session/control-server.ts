@@ -4,6 +4,7 @@
  */
 import {chmodSync, existsSync, rmSync} from 'node:fs'
 import http from 'node:http'
+import {TurnWriter} from '../util/turn-writer.js'
 import type {ApiKeyReply, LogLine, SessionEvent, SessionStatus} from './protocol.js'
 
 export interface SessionHost {
@@ -72,33 +73,15 @@ function ndjsonWriter(
   res.flushHeaders()
   // Lines written in one turn of the event loop (a pipe read brings hundreds under a flood) go out as one write:
   // one HTTP chunk and one parse on the client instead of one per line.
-  let batch: string[] = []
-  let batchLength = 0
-  let flushing: NodeJS.Immediate | undefined
-  const flush = () => {
-    flushing = undefined
-    if (batch.length === 0) return
-    const text = batch.join('')
-    batch = []
-    batchLength = 0
-    if (!res.writableEnded && !res.destroyed) res.write(text)
-  }
-  const write = (value: unknown) => {
-    const text = `${JSON.stringify(value)}\n`
-    batch.push(text)
-    batchLength += text.length
-    flushing ??= setImmediate(flush)
-  }
+  const batch = new TurnWriter<string>((parts) => {
+    if (!res.writableEnded && !res.destroyed) res.write(parts.join(''))
+  })
+  const write = (value: unknown) => batch.write(`${JSON.stringify(value)}\n`)
   const end = () => {
-    if (flushing) clearImmediate(flushing)
-    flush()
+    batch.flush()
     res.end()
   }
-  res.on('close', () => {
-    if (flushing) clearImmediate(flushing)
-    batch = []
-    batchLength = 0
-  })
+  res.on('close', () => batch.discard())
   const skipped = new Map<string, number>()
   let behind = false
   const catchUp = () => {
@@ -125,7 +108,7 @@ function ndjsonWriter(
   const log = (line: LogLine) => {
     // What the socket holds plus this turn's batch (which, once over the bound, is written past the socket's
     // high-water mark, so 'drain' does come).
-    if (!behind && res.writableLength + batchLength > limits.bytes) {
+    if (!behind && res.writableLength + batch.held > limits.bytes) {
       behind = true
       res.once('drain', catchUp)
     }

@@ -1,12 +1,15 @@
 /**
  * `naaccord start` in the foreground without the dashboard: the session runs in this process, its events are
  * printed (prefixed lines, or JSON lines with --json), Ctrl-C stops it (a second Ctrl-C forces), and it ends by
- * itself once nothing is left running. Everything printed goes through one TurnWriter, so a log flood costs one
- * write per turn of the event loop and system lines keep their place among the units' lines.
+ * itself once nothing is left running. Units' output comes as bytes (the session's onOutput) and goes out as
+ * bytes, prefixed; everything printed goes through one TurnWriter, so a log flood costs one write per turn of the
+ * event loop and system lines keep their place among the units' lines.
  */
+import type {Writable} from 'node:stream'
 import type {Plan} from '../config/plan.js'
+import {TurnWriter, writeParts} from '../util/turn-writer.js'
 import {writeStartProblems} from './detach.js'
-import {JsonPrinter, PrefixedPrinter, TurnWriter, timeline, type Write} from './output.js'
+import {JsonPrinter, PrefixedPrinter, timeline} from './output.js'
 import type {SessionEvent} from './protocol.js'
 import type {Session} from './session.js'
 
@@ -14,14 +17,15 @@ const TERMINAL = new Set(['failed', 'exited', 'stopped'])
 
 export interface ForegroundOptions {
   json: boolean
-  /** Where output goes (default: stdout). */
-  write?: Write
+  /** Where output goes, once per turn of the event loop (default: stdout). */
+  out?: Writable
 }
 
 /** Runs the session until it is stopped; resolves with the exit code (0: stopped cleanly on request). */
 export async function runForeground(plan: Plan, options: ForegroundOptions): Promise<number> {
   const {json} = options
-  const out = new TurnWriter(options.write ?? ((t) => process.stdout.write(t)))
+  const stream = options.out ?? process.stdout
+  const out = new TurnWriter((parts) => writeParts(stream, parts))
   // Whatever is held when the process exits (an uncaught error, process.exit elsewhere) still goes out.
   process.once('exit', out.flush)
   const names = plan.units.map((u) => u.name)
@@ -31,10 +35,20 @@ export async function runForeground(plan: Plan, options: ForegroundOptions): Pro
     jsonPrinter ? jsonPrinter.line(event) : out.write(`naaccord: ${text}\n`)
   // Loaded here, not at the top: the detached paths that share this folder need none of it.
   const {SessionStartError, startSession} = await import('./session.js')
-  let session: Session
+  let session: Session | undefined
+  // When nothing is left running (every unit failed or ended), the session ends by itself.
+  const endWhenIdle = (event: SessionEvent) => {
+    if (event.type !== 'unit' || !session) return
+    const status = session.status()
+    if (status.units.every((u) => TERMINAL.has(u.state)) && status.state !== 'stopping') void session.stop()
+  }
   try {
     session = await startSession(plan, {
-      onEvent: (event: SessionEvent) => printer.event(event),
+      onEvent: (event: SessionEvent) => {
+        printer.event(event)
+        endWhenIdle(event)
+      },
+      onOutput: (unit, stream, block, ts) => printer.output(unit, stream, block, ts),
       onNotice: (line) => say(line, {event: 'notice', message: line}),
     })
   } catch (error) {
@@ -45,41 +59,37 @@ export async function runForeground(plan: Plan, options: ForegroundOptions): Pro
     process.removeListener('exit', out.flush)
     return 1
   }
+  const running = session
   let interrupts = 0
   const onSignal = () => {
     interrupts++
     if (interrupts === 1) {
       if (!json) out.write('naaccord: stopping (Ctrl-C again to force)\n')
-      void session.stop()
+      void running.stop()
     } else {
       if (!json) out.write('naaccord: forcing: SIGKILL to every process group\n')
-      session.forceKill()
+      running.forceKill()
     }
   }
-  const onHangup = () => void session.stop()
+  const onHangup = () => void running.stop()
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   process.on('SIGHUP', onHangup)
-  // When nothing is left running (every unit failed or ended), the session ends by itself.
-  session.subscribe((event) => {
-    if (event.type !== 'unit') return
-    const status = session.status()
-    if (status.units.every((u) => TERMINAL.has(u.state)) && status.state !== 'stopping') void session.stop()
-  })
-  session.ready.then(
+  running.ready.then(
     () => {
-      const status = session.status()
+      const status = running.status()
       if (jsonPrinter) jsonPrinter.line({event: 'up', ms: Date.now() - status.startedAt})
       else out.write(timeline(status.units, status.startedAt))
     },
     (error: Error) =>
       say(`not everything became ready: ${error.message}`, {event: 'not-ready', message: error.message}),
   )
-  const report = await session.stopped
+  const report = await running.stopped
   process.removeListener('SIGINT', onSignal)
   process.removeListener('SIGTERM', onSignal)
   process.removeListener('SIGHUP', onHangup)
-  const failed = session.status().units.filter((u) => u.state === 'failed')
+  printer.end()
+  const failed = running.status().units.filter((u) => u.state === 'failed')
   for (const p of report.problems) out.write(`naaccord: left behind: ${p}\n`)
   if (jsonPrinter) jsonPrinter.line({event: 'down', clean: report.clean, ms: report.ms})
   else

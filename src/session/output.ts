@@ -2,17 +2,24 @@
  * How `naaccord start` shows a session without the dashboard: docker-compose-like prefixed lines coloured per
  * unit, system lines about state changes, JSON lines for CI, and a start-up timeline.
  *
- * Under a log flood these run once per line of every unit, so they keep per-line work to a concatenation: each
- * unit's coloured prefix (and each unit's JSON head) is made once, and the text goes out through a TurnWriter,
- * one write per turn of the event loop (as the control socket's NDJSON does) instead of one syscall per line.
+ * Under a log flood these run for every line of every unit. Units' output comes to `output()` as raw chunks of
+ * bytes (the session's onOutput): split into lines with a carried partial per unit and stream (util/lines.ts), each
+ * line prefixed with bytes made once per unit, nothing decoded (JSON decodes and escapes only the line's text).
+ * The bytes are what the string path printed for valid UTF-8; bytes that are not valid UTF-8 now go to stdout as
+ * they are (as they go to the log files), where the string path printed U+FFFD for them.
+ * `event()` takes the session's other events (system lines, unit states) and lines that come as strings (`logs`).
+ * What they write goes out through a TurnWriter (util/turn-writer.ts), one write per turn of the event loop.
  */
 import chalk, {type ChalkInstance} from 'chalk'
 import {formatDuration} from '../util/duration.js'
+import {blockSplitter, prefixLines, type Splitter, splitLines} from '../util/lines.js'
+import type {Chunk} from '../util/turn-writer.js'
 import type {SessionEvent, UnitStatus} from './protocol.js'
 
 const COLOURS: ChalkInstance[] = [chalk.cyan, chalk.yellow, chalk.green, chalk.magenta, chalk.blue, chalk.red]
 
-export type Write = (text: string) => void
+export type Write = (chunk: Chunk) => void
+type Stream = 'stdout' | 'stderr'
 
 /** Whether to colour: NO_COLOR (any non-empty value, https://no-color.org) wins over chalk's own detection. */
 export function colourWanted(env: NodeJS.ProcessEnv = process.env): boolean {
@@ -24,44 +31,14 @@ export function applyNoColor(env: NodeJS.ProcessEnv = process.env): void {
   if (!colourWanted(env)) chalk.level = 0
 }
 
-/**
- * Collects text and hands it to `sink` once per turn of the event loop (on setImmediate), or at once when it
- * holds `maxBytes`: many lines in one turn become one write, whole lines in their order. `flush()` writes what
- * is held now (call it before exiting).
- */
-export class TurnWriter {
-  private held = ''
-  private pending: NodeJS.Immediate | undefined
-
-  constructor(
-    private readonly sink: Write,
-    private readonly maxBytes = 1 << 20,
-  ) {}
-
-  readonly write = (text: string): void => {
-    this.held += text
-    if (this.held.length >= this.maxBytes) this.flush()
-    else this.pending ??= setImmediate(this.flush)
-  }
-
-  readonly flush = (): void => {
-    if (this.pending) {
-      clearImmediate(this.pending)
-      this.pending = undefined
-    }
-    if (this.held === '') return
-    const text = this.held
-    this.held = ''
-    this.sink(text)
-  }
-}
-
 /** Prefixed, coloured (unless `colour` is false), one line per line. */
 export class PrefixedPrinter {
   private readonly width: number
   private readonly colour = new Map<string, ChalkInstance>()
-  /** Each unit's finished prefix, coloured, made on first use. */
+  /** Each unit's finished prefix, coloured, made on first use; and as bytes. */
   private readonly prefixes = new Map<string, string>()
+  private readonly prefixBytes = new Map<string, Buffer>()
+  private readonly lines = new LineSplitters((unit, _stream, block) => this.write(prefixLines(block, this.bytes(unit))))
   private readonly last = new Map<string, string>()
   private readonly dim: (s: string) => string
   private readonly red: (s: string) => string
@@ -88,6 +65,25 @@ export class PrefixedPrinter {
     return p
   }
 
+  private bytes(unit: string): Buffer {
+    let p = this.prefixBytes.get(unit)
+    if (p === undefined) {
+      p = Buffer.from(this.prefix(unit))
+      this.prefixBytes.set(unit, p)
+    }
+    return p
+  }
+
+  /** Raw output of a unit: any chunking; a line cut at a chunk's end waits for its rest (or end()). */
+  output(unit: string, stream: Stream, chunk: Buffer, _ts?: number): void {
+    this.lines.push(unit, stream, chunk)
+  }
+
+  /** Output is over: a last line without its newline goes out, with one. */
+  end(): void {
+    this.lines.end()
+  }
+
   event(event: SessionEvent): void {
     if (event.type === 'log') {
       const {unit, stream, line} = event.log
@@ -109,20 +105,42 @@ export class PrefixedPrinter {
 export class JsonPrinter {
   private readonly states = new Map<string, string>()
   private readonly heads = new Map<string, string>()
+  private ts = 0
+  private readonly lines = new LineSplitters((unit, stream, block) => {
+    const head = this.head(unit, stream)
+    const tail = `,"ts":${this.ts}}\n`
+    let text = ''
+    for (const line of splitLines(block)) text += `${head}${JSON.stringify(line)}${tail}`
+    this.write(text)
+  })
 
   constructor(private readonly write: Write) {}
+
+  private head(unit: string, stream: string): string {
+    const key = `${unit}\0${stream}`
+    let head = this.heads.get(key)
+    if (head === undefined) {
+      head = `{"event":"log","unit":${JSON.stringify(unit)},"stream":${JSON.stringify(stream)},"line":`
+      this.heads.set(key, head)
+    }
+    return head
+  }
+
+  /** Raw output of a unit, read at `ts`: as output() of PrefixedPrinter, one JSON log line per line. */
+  output(unit: string, stream: Stream, chunk: Buffer, ts: number): void {
+    this.ts = ts
+    this.lines.push(unit, stream, chunk)
+  }
+
+  end(): void {
+    this.lines.end()
+  }
 
   event(event: SessionEvent): void {
     if (event.type === 'log') {
       // The same text as line({event: 'log', unit, stream, line, ts}), with the head made once per unit and stream.
       const {unit, stream, line, ts} = event.log
-      const key = `${unit}\0${stream}`
-      let head = this.heads.get(key)
-      if (head === undefined) {
-        head = `{"event":"log","unit":${JSON.stringify(unit)},"stream":${JSON.stringify(stream)},"line":`
-        this.heads.set(key, head)
-      }
-      this.write(`${head}${JSON.stringify(line)},"ts":${ts}}\n`)
+      this.write(`${this.head(unit, stream)}${JSON.stringify(line)},"ts":${ts}}\n`)
       return
     }
     if (event.type !== 'unit') return
@@ -141,6 +159,27 @@ export class JsonPrinter {
 
   line(value: Record<string, unknown>): void {
     this.write(`${JSON.stringify(value)}\n`)
+  }
+}
+
+/** A blockSplitter per unit and stream: whole lines out, in blocks, whatever the chunking in. */
+class LineSplitters {
+  private readonly splitters = new Map<string, Splitter>()
+
+  constructor(private readonly onBlock: (unit: string, stream: Stream, block: Buffer) => void) {}
+
+  push(unit: string, stream: Stream, chunk: Buffer): void {
+    const key = `${unit}\0${stream}`
+    let s = this.splitters.get(key)
+    if (s === undefined) {
+      s = blockSplitter((block) => this.onBlock(unit, stream, block))
+      this.splitters.set(key, s)
+    }
+    s.push(chunk)
+  }
+
+  end(): void {
+    for (const s of this.splitters.values()) s.end()
   }
 }
 

@@ -33,6 +33,13 @@ export class SessionStartError extends Error {
 export interface StartSessionOptions {
   /** Every event (unit status, log line, shutdown), as the control socket's /events would send it. */
   onEvent?: (event: SessionEvent) => void
+  /**
+   * Units' stdout and stderr as bytes: blocks of whole lines (each ending in \n), undecoded, as the log files get
+   * them (a block that held the API key masked), with the time they were read. When given, onEvent gets no `log`
+   * events for these lines (system lines still come as `log` events): a foreground flood costs no per-line
+   * strings or events.
+   */
+  onOutput?: (unit: string, stream: 'stdout' | 'stderr', block: Buffer, ts: number) => void
   /** One-line notices (a stale session cleared). */
   onNotice?: (line: string) => void
   /** Runners for units other than plain server processes (Docker dependencies). */
@@ -155,7 +162,6 @@ class RunningSession implements Session {
     this.stopped = new Promise((resolve) => {
       this.resolveStopped = resolve
     })
-    if (options.onEvent) this.listeners.add(options.onEvent)
     this.supervisor = new Supervisor(
       plan,
       {
@@ -207,15 +213,35 @@ class RunningSession implements Session {
     return this
   }
 
-  /** The flood path: a block of whole lines goes to the file as it is; lines are made only for attached clients. */
-  private onBlock(unit: string, stream: 'stdout' | 'stderr', block: Buffer): void {
-    if (this.secretBytes && block.indexOf(this.secretBytes) !== -1) {
-      for (const line of splitLines(block)) this.onLine(unit, stream, line)
-      return
-    }
+  /**
+   * The flood path: a block of whole lines goes to the file (and to onOutput) as it is; lines are made only for
+   * attached clients (and onEvent without onOutput).
+   */
+  private onBlock(unit: string, stream: 'stdout' | 'stderr', raw: Buffer): void {
+    // The API key never lands whole in a log file or on a screen, whoever printed it.
+    const block = this.secretBytes && raw.indexOf(this.secretBytes) !== -1 ? this.masked(raw) : raw
     const entry = {buf: block, stream, ts: Date.now()}
     this.logs.writeBlock(unit, entry)
-    if (this.listeners.size > 0) for (const log of blockLines(unit, entry)) this.emit({type: 'log', log})
+    const {onEvent, onOutput} = this.options
+    if (onOutput) {
+      try {
+        onOutput(unit, stream, block, entry.ts)
+      } catch {}
+    }
+    if (this.listeners.size > 0 || (onEvent && !onOutput)) {
+      for (const log of blockLines(unit, entry)) {
+        const event: SessionEvent = {type: 'log', log}
+        if (onEvent && !onOutput) this.call(onEvent, event)
+        for (const listener of this.listeners) this.call(listener, event)
+      }
+    }
+  }
+
+  /** A block whose lines are masked (the line splitter's lines, each with its \n again). */
+  private masked(block: Buffer): Buffer {
+    let text = ''
+    for (const line of splitLines(block)) text += `${line.length >= 4 ? maskSecretsIn(line, this.secrets) : line}\n`
+    return Buffer.from(text)
   }
 
   private onLine(unit: string, stream: LogLine['stream'], raw: string): void {
@@ -223,15 +249,18 @@ class RunningSession implements Session {
     const line = this.secrets.length > 0 && raw.length >= 4 ? maskSecretsIn(raw, this.secrets) : raw
     const entry: LogLine = {unit, stream, line, ts: Date.now()}
     this.logs.write(entry)
-    if (this.listeners.size > 0) this.emit({type: 'log', log: entry})
+    if (this.listeners.size > 0 || this.options.onEvent) this.emit({type: 'log', log: entry})
   }
 
   private emit(event: SessionEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event)
-      } catch {}
-    }
+    if (this.options.onEvent) this.call(this.options.onEvent, event)
+    for (const listener of this.listeners) this.call(listener, event)
+  }
+
+  private call(listener: (event: SessionEvent) => void, event: SessionEvent): void {
+    try {
+      listener(event)
+    } catch {}
   }
 
   subscribe(listener: (event: SessionEvent) => void): () => void {

@@ -1,6 +1,6 @@
 /** The one line splitter (src/util/lines.ts): bytes in, whole lines out. */
 import {describe, expect, it} from 'vitest'
-import {blockSplitter, lineSplitter, splitLines} from '../../src/util/lines.js'
+import {blockSplitter, lineSplitter, prefixLines, splitLines} from '../../src/util/lines.js'
 
 function linesOf(chunks: Buffer[]): string[] {
   const out: string[] = []
@@ -45,5 +45,17 @@ describe('splitLines', () => {
   it('splits a block of whole lines', () => {
     expect(splitLines(Buffer.from('a\nb\r\n'))).toEqual(['a', 'b'])
     expect(splitLines(Buffer.from('a\nb'))).toEqual(['a', 'b'])
+  })
+})
+
+describe('prefixLines', () => {
+  it('puts the prefix before each line of a block, drops a \\r before the newline, keeps empty lines', () => {
+    const block = Buffer.from('a\r\n\nbé ✓\n\r\n')
+    expect(prefixLines(block, Buffer.from('x | ')).toString()).toBe(
+      splitLines(block)
+        .map((l) => `x | ${l}\n`)
+        .join(''),
+    )
+    expect(prefixLines(Buffer.alloc(0), Buffer.from('x')).length).toBe(0)
   })
 })
