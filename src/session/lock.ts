@@ -3,9 +3,9 @@
  * A lock whose pid is dead (or recycled) is stale; the caller clears it (see stale.ts) and tries again.
  */
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {z} from 'zod'
 import {processCommand} from '../util/ports.js'
 import {isOurProcess} from '../util/proc.js'
-import {number, object, optional, parseShape, string, withDefault} from '../util/shape.js'
 
 export interface LockInfo {
   pid: number
@@ -14,12 +14,14 @@ export interface LockInfo {
   socketPath?: string
 }
 
-const LockShape = object({
-  pid: number({int: true, positive: true}),
-  startedAt: withDefault(number(), 0),
-  configFile: optional(string()),
-  socketPath: optional(string({min: 1})),
-})
+const LockSchema = z
+  .object({
+    pid: z.number().int().positive(),
+    startedAt: z.number().default(0),
+    configFile: z.string().optional(),
+    socketPath: z.string().min(1).optional(),
+  })
+  .passthrough()
 
 /** An unreadable lock younger than this may be one being written: treated as held, not as bad. */
 export const LOCK_UNREADABLE_GRACE_MS = 2000
@@ -44,9 +46,12 @@ export function readLockFile(file: string): {info?: LockInfo; problem?: string} 
   } catch (error) {
     return {problem: `not JSON (${(error as Error).message})`}
   }
-  const parsed = parseShape(LockShape, json)
-  if (parsed.problem !== undefined) return {problem: parsed.problem}
-  return {info: parsed.value}
+  const parsed = LockSchema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    return {problem: `${issue.path.join('.') || '(top level)'}: ${issue.message}`}
+  }
+  return {info: parsed.data}
 }
 
 /**

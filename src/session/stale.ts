@@ -10,33 +10,37 @@
 import {existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import {z} from 'zod'
 import {type MarkedProcess, markedProcesses, sessionMarker, stopGroup} from '../util/group-stop.js'
 import {liveGroup} from '../util/proc.js'
-import {array, number, object, oneOf, optional, parseShape, string, withDefault} from '../util/shape.js'
 import {isLockLive, LOCK_UNREADABLE_GRACE_MS, readLockFile} from './lock.js'
 import {type SessionStatus, sessionPaths} from './protocol.js'
 
 /** What state.json must hold for the session code to use it; anything else in it is kept as it is. */
-const UnitStatusShape = object({
-  name: string({min: 1}),
-  kind: oneOf(['server', 'dependency']),
-  state: string(),
-  pid: optional(number({int: true, positive: true})),
-  pgid: optional(number({int: true, positive: true})),
-  port: optional(number({int: true})),
-  startedAt: optional(number()),
-  restarts: withDefault(number({int: true, nonnegative: true}), 0),
-  logFile: withDefault(string(), ''),
-})
+const UnitStatusSchema = z
+  .object({
+    name: z.string().min(1),
+    kind: z.enum(['server', 'dependency']),
+    state: z.string(),
+    pid: z.number().int().positive().optional(),
+    pgid: z.number().int().positive().optional(),
+    port: z.number().int().optional(),
+    startedAt: z.number().optional(),
+    restarts: z.number().int().nonnegative().default(0),
+    logFile: z.string().default(''),
+  })
+  .passthrough()
 
-const SessionStatusShape = object({
-  supervisorPid: number({int: true, positive: true}),
-  startedAt: number(),
-  socketPath: string({min: 1}),
-  project: withDefault(string(), ''),
-  state: withDefault(oneOf(['starting', 'running', 'stopping']), 'running'),
-  units: array(UnitStatusShape),
-})
+const SessionStatusSchema = z
+  .object({
+    supervisorPid: z.number().int().positive(),
+    startedAt: z.number(),
+    socketPath: z.string().min(1),
+    project: z.string().default(''),
+    state: z.enum(['starting', 'running', 'stopping']).default('running'),
+    units: z.array(UnitStatusSchema),
+  })
+  .passthrough()
 
 export type StateRead = {status: SessionStatus | undefined; problem?: string}
 
@@ -54,9 +58,13 @@ export function readStateFile(file: string): StateRead {
   } catch (error) {
     return {status: undefined, problem: text.trim() === '' ? 'empty' : `not JSON (${(error as Error).message})`}
   }
-  const parsed = parseShape(SessionStatusShape, json)
-  if (parsed.problem !== undefined) return {status: undefined, problem: parsed.problem}
-  return {status: parsed.value as unknown as SessionStatus}
+  const parsed = SessionStatusSchema.safeParse(json)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)'
+    return {status: undefined, problem: `${where}: ${issue.message}`}
+  }
+  return {status: parsed.data as unknown as SessionStatus}
 }
 
 export interface SessionFiles {
