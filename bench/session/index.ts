@@ -95,8 +95,19 @@ servers:
 `
 }
 
-/** The floor: the same two commands launched directly, services first, each polled until healthy. */
+/**
+ * The floor: the same two commands launched directly, services first, each polled until healthy. Also returns the
+ * servers' own shutdown: SIGTERM to both → both ports free (what `naaccord stop` cannot do faster).
+ */
 async function direct(dir: string, webPort: number, servicesPort: number): Promise<number> {
+  return (await directPair(dir, webPort, servicesPort)).readyMs
+}
+
+async function directPair(
+  dir: string,
+  webPort: number,
+  servicesPort: number,
+): Promise<{readyMs: number; shutdownMs: number}> {
   const began = performance.now()
   const env = {...process.env, INTERNAL_API_KEY: KEY, SERVER_ROLE: 'services'}
   const services = spawn(
@@ -121,10 +132,11 @@ async function direct(dir: string, webPort: number, servicesPort: number): Promi
     detached: true,
   })
   await until(() => healthy(webPort))
-  const ms = performance.now() - began
+  const readyMs = performance.now() - began
+  const killed = performance.now()
   for (const c of [web, services]) process.kill(-c.pid!, 'SIGTERM')
-  await until(async () => (await portFree(webPort)) && (await portFree(servicesPort)))
-  return ms
+  await until(async () => (await portFree(webPort)) && (await portFree(servicesPort)), 5)
+  return {readyMs, shutdownMs: performance.now() - killed}
 }
 
 async function startStop(): Promise<void> {
@@ -298,7 +310,9 @@ async function startups(): Promise<void> {
   const restartNoWait: number[] = []
   const restart: number[] = []
   const stop: number[] = []
+  const shutdown: number[] = []
   for (let i = 0; i < RUNS; i++) {
+    shutdown.push((await directPair(dir, webPort, servicesPort)).shutdownMs)
     const started = await run(['start', '--detach'], dir)
     if (started.code !== 0) throw new Error(`start --detach failed:\n${started.out}`)
     nodeE.push(await wall(['-e', '0'], dir))
@@ -324,7 +338,11 @@ async function startups(): Promise<void> {
   console.log(`  naaccord logs (200 lines/unit) ${list(logs)}  → ${ratio(logs)}`)
   console.log(`  naaccord restart web --no-wait ${list(restartNoWait)}  → ${ratio(restartNoWait)}`)
   console.log(`  naaccord restart web (ready)   ${list(restart)}  → ${ratio(restart)} (includes web's own start)`)
-  console.log(`  naaccord stop → ports free    ${list(stop)}`)
+  const floor = median(nodeE) + median(shutdown)
+  console.log(`  servers' own shutdown (SIGTERM → ports free, launched directly) ${list(shutdown)}`)
+  console.log(
+    `  naaccord stop → ports free    ${list(stop)}  → ${(median(stop) / floor).toFixed(2)} × (node -e 0 + the servers' shutdown) (target ≤ 1.5)`,
+  )
 }
 
 /** `naaccord start --no-dashboard` on the flood with stdout to a file: the CLI's own CPU, and every line there. */

@@ -9,7 +9,7 @@ import type {Plan, PlannedDependency} from '../config/plan.js'
 import type {ProbeConfig} from '../config/schema.js'
 import {Prober} from '../probes/index.js'
 import type {UnitExit, UnitHooks, UnitRunner} from '../supervisor/unit.js'
-import {sleep} from '../util/sleep.js'
+import {atMost, sleep} from '../util/sleep.js'
 import {statusOf} from './api-error.js'
 import {ensureContainer, ensureNetwork, startContainer} from './container.js'
 import {connectEngine} from './engine.js'
@@ -319,7 +319,7 @@ export class DependencyRunner implements UnitRunner {
     if (!this.exited) throw new Error(`${this.name}: waitExit before start`)
     const result = await this.exited
     // The follow ends with the container; give it a moment to flush the last lines.
-    await Promise.race([this.follower?.done, sleep(500)])
+    await atMost(this.follower?.done, 500)
     return result
   }
 
@@ -333,7 +333,7 @@ export class DependencyRunner implements UnitRunner {
     } catch (error) {
       if (statusOf(error) !== 304 && statusOf(error) !== 404) throw error
     }
-    await Promise.race([this.follower?.done, sleep(1000)])
+    await atMost(this.follower?.done, 1000)
     this.follower?.close()
     this.hooks.update({state: 'stopped', health: undefined, message: 'stopped'})
   }

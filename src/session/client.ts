@@ -11,7 +11,7 @@ import {SESSION_ENV, sessionMarker} from '../util/group-stop.js'
 import {findPortHolder} from '../util/ports.js'
 import {isGroupRunning, isRunning, liveGroup} from '../util/proc.js'
 import {readEnviron} from '../util/procfs.js'
-import {sleep} from '../util/sleep.js'
+import {atMost, sleep} from '../util/sleep.js'
 import {ndjsonBatches} from './ndjson.js'
 import {
   type ApiKeyReply,
@@ -323,8 +323,8 @@ export async function stopSession(
     return {stopped: notices.length > 0, notices, problems, ms: Date.now() - began}
   }
   const pid = files.supervisorPid
-  const status = (await getStatus(files.socketPath).catch(() => undefined)) ?? files.status
-  const unitTimeout = Math.max(0, ...(status?.units ?? []).map(() => opts.timeoutMs ?? 10_000))
+  // The live status and the subscription to the event stream are asked for together (two round trips at once).
+  const statusing = getStatus(files.socketPath).catch(() => undefined)
   // What the supervisor had to SIGKILL, as it says on its event stream while it stops.
   const killed: string[] = []
   const listening = new AbortController()
@@ -340,7 +340,11 @@ export async function stopSession(
           killed.push(`${event.log.unit}: ${event.log.line}`)
     }
   })().catch(() => undefined)
-  await Promise.race([ready, watching, sleep(1000)])
+  // Subscribed, or at most a second of waiting for it (a timer left pending would keep the command alive a second
+  // after it has said what it did).
+  await atMost(Promise.race([ready, watching]), 1000)
+  const status = (await statusing) ?? files.status
+  const unitTimeout = Math.max(0, ...(status?.units ?? []).map(() => opts.timeoutMs ?? 10_000))
   try {
     await shutdown(files.socketPath, {timeoutMs: opts.timeoutMs})
   } catch {

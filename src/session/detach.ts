@@ -4,7 +4,7 @@
  * the channel is closed and the parent exits, the supervisor keeps running.
  */
 import {type ChildProcess, spawn} from 'node:child_process'
-import {mkdirSync, openSync} from 'node:fs'
+import {fchmodSync, mkdirSync, openSync} from 'node:fs'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
 import chalk from 'chalk'
@@ -38,7 +38,9 @@ export interface DetachedSupervisor {
 export function spawnSupervisor(stateDir: string, args: SuperviseArgs, plan?: Plan): DetachedSupervisor {
   const logs = path.join(stateDir, 'logs')
   mkdirSync(logs, {recursive: true})
-  const out = openSync(path.join(logs, 'supervisor.log'), 'a')
+  // Owner only whatever the umask, an existing file too: it holds what the supervisor printed.
+  const out = openSync(path.join(logs, 'supervisor.log'), 'a', 0o600)
+  fchmodSync(out, 0o600)
   // The light entry beside this file (dist/…/supervise-main.js, or the .ts one when running from sources).
   const here = fileURLToPath(import.meta.url)
   const ext = path.extname(here)

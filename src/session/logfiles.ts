@@ -5,7 +5,7 @@
  * a unit has BUFFER_BYTES pending): a log flood costs a few syscalls per megabyte and no per-line work.
  * The last RING_BYTES of each unit stay in memory, split into lines only when a client asks for a tail.
  */
-import {chmodSync, closeSync, mkdirSync, openSync, renameSync, statSync, writevSync} from 'node:fs'
+import {chmodSync, closeSync, fchmodSync, mkdirSync, openSync, renameSync, statSync, writevSync} from 'node:fs'
 import path from 'node:path'
 import {splitLines} from '../util/lines.js'
 import type {LogLine} from './protocol.js'
@@ -40,6 +40,8 @@ class UnitLog {
     private readonly maxBytes: number,
   ) {
     this.fd = openSync(file, 'a', 0o600)
+    // A file left by an earlier session may have been made under another umask.
+    fchmodSync(this.fd, 0o600)
     try {
       this.size = statSync(file).size
     } catch {

@@ -11,3 +11,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, {once: true})
   })
 }
+
+/**
+ * Waits for `promise` (its outcome ignored), or `ms` at most, whichever comes first; the timer is cleared either
+ * way, so a wait that ended early keeps no process alive.
+ */
+export async function atMost(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  const waited = new AbortController()
+  await Promise.race([Promise.resolve(promise).catch(() => undefined), sleep(ms, waited.signal)])
+  waited.abort()
+}

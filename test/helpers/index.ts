@@ -59,3 +59,31 @@ servers:
 export function runCli(args: string[], options: Options = {}) {
   return execa(process.execPath, [cliBin, ...args], {reject: false, all: true, env: {NO_COLOR: '1'}, ...options})
 }
+
+/**
+ * Runs `fn` with every setTimeout it makes tracked until the timer fires or is cleared; returns fn's result and
+ * the timers still pending (and keeping the process alive) when it returned.
+ */
+export async function pendingTimersAfter<T>(fn: () => Promise<T>): Promise<{result: T; pending: NodeJS.Timeout[]}> {
+  const live = new Set<NodeJS.Timeout>()
+  const {setTimeout: set, clearTimeout: clear} = globalThis
+  globalThis.setTimeout = ((callback: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const timer: NodeJS.Timeout = set(() => {
+      live.delete(timer)
+      callback(...args)
+    }, ms)
+    live.add(timer)
+    return timer
+  }) as typeof setTimeout
+  globalThis.clearTimeout = ((timer: NodeJS.Timeout) => {
+    live.delete(timer)
+    clear(timer)
+  }) as typeof clearTimeout
+  try {
+    const result = await fn()
+    return {result, pending: [...live].filter((timer) => timer.hasRef())}
+  } finally {
+    globalThis.setTimeout = set
+    globalThis.clearTimeout = clear
+  }
+}

@@ -2,6 +2,7 @@
  * The one control-socket client (src/session/client.ts) against the real control server (control-server.ts) over a
  * stub session whose units and events the test drives.
  */
+import {spawn} from 'node:child_process'
 import net from 'node:net'
 import path from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -10,6 +11,7 @@ import {
   getApiKey,
   getStatus,
   readSession,
+  stopSession,
   streamLogs,
   unitAction,
   waitForUnit,
@@ -17,7 +19,7 @@ import {
 import {type SessionHost, serveControl} from '../../src/session/control-server.js'
 import type {LogLine, SessionEvent, SessionStatus, UnitStatus} from '../../src/session/protocol.js'
 import {unit, writeSession} from '../doctor/fixtures.js'
-import {tempDir} from '../helpers/index.js'
+import {pendingTimersAfter, tempDir} from '../helpers/index.js'
 
 const cleanups: (() => void | Promise<void>)[] = []
 afterEach(async () => {
@@ -188,5 +190,43 @@ describe('readSession', () => {
     const info = await readSession(path.join(t.dir, '.naaccord'))
     expect(info).toMatchObject({state: 'running', socketAnswers: true, supervisorPid: process.pid})
     expect(info.status?.units[0].state).toBe('ready')
+  })
+})
+
+describe('stopSession', () => {
+  it('leaves no timer behind once it returns (the command exits as soon as it has said what it did)', async () => {
+    const t = tempDir()
+    cleanups.push(t.cleanup)
+    // The supervisor: a real node process (a live lock names one) that the stub's shutdown ends.
+    const supervisor = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], {stdio: 'ignore'})
+    cleanups.push(() => {
+      supervisor.kill('SIGKILL')
+    })
+    const paths = writeSession(t.dir, {supervisorPid: supervisor.pid as number, units: [unit('web', 'web')]})
+    const server = await serveControl(
+      {
+        status: () => ({units: [unit('web', 'web')]}) as unknown as SessionStatus,
+        tail: () => [],
+        subscribe: () => () => undefined,
+        unitAction: async () => undefined,
+        shutdown: () => {
+          supervisor.kill('SIGTERM')
+        },
+        apiKey: () => undefined,
+      },
+      paths.socket,
+    )
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections()
+          server.close(() => r())
+        }),
+    )
+    const {result, pending} = await pendingTimersAfter(() => stopSession(path.join(t.dir, '.naaccord')))
+    expect(result).toMatchObject({stopped: true, problems: []})
+    // It used to race its subscription against a 1 s sleep that it never cleared: `naaccord stop` printed
+    // "stopped in 160ms" and then sat a second before exiting.
+    expect(pending).toEqual([])
   })
 })

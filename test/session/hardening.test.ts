@@ -163,6 +163,7 @@ describe('hardening: orphans, session files, permissions', {timeout: 180_000}, (
       state: '600',
     })
     expect(mode('logs/idle.log')).toBe('600')
+    expect(mode('logs/supervisor.log')).toBe('600')
   })
 
   it('an existing world-writable state folder is tightened to 0700 by start', async () => {
