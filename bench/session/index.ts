@@ -311,6 +311,7 @@ async function startups(): Promise<void> {
   const restart: number[] = []
   const stop: number[] = []
   const shutdown: number[] = []
+  const stopExit: number[] = []
   for (let i = 0; i < RUNS; i++) {
     shutdown.push((await directPair(dir, webPort, servicesPort)).shutdownMs)
     const started = await run(['start', '--detach'], dir)
@@ -326,6 +327,7 @@ async function startups(): Promise<void> {
     await until(async () => (await portFree(webPort)) && (await portFree(servicesPort)), 5)
     stop.push(performance.now() - began)
     await stopping
+    stopExit.push(performance.now() - began)
   }
   rmSync(dir, {recursive: true, force: true})
   const list = (xs: number[]) => `median ${median(xs).toFixed(0)} ms [${xs.map((x) => x.toFixed(0)).join(', ')}]`
@@ -343,6 +345,7 @@ async function startups(): Promise<void> {
   console.log(
     `  naaccord stop → ports free    ${list(stop)}  → ${(median(stop) / floor).toFixed(2)} × (node -e 0 + the servers' shutdown) (target ≤ 1.5)`,
   )
+  console.log(`  naaccord stop, until it exits ${list(stopExit)}`)
 }
 
 /** `naaccord start --no-dashboard` on the flood with stdout to a file: the CLI's own CPU, and every line there. */
