@@ -35,7 +35,8 @@ async function run(how: 'fast' | 'oclif', argv: string[], cwd: string) {
 }
 
 /** Pids, ms, ports and times vary between two runs: every number becomes N. */
-const masked = (text: string) => text.replace(/\d+/g, 'N')
+// Numbers, and the padding that aligns them (the timeline pads "+9ms" and "+12ms" to one width).
+const masked = (text: string) => text.replace(/\d+/g, 'N').replace(/(N\S*) {2,}/g, '$1 ')
 
 async function both(argv: string[], cwd: string, mask = false) {
   const fast = await run('fast', argv, cwd)
