@@ -8,7 +8,10 @@
  *    per million lines and peak RSS, against `concurrently` on the same flood (orchestrator process only).
  * 4. command start-ups: `node -e 0`, `naaccord status`, `logs`, `restart web --no-wait` and `restart web` (until
  *    ready again; wall) and `naaccord stop` → ports free, side by side.
- * 5. foreground flood: `start --no-dashboard` with stdout to a file vs concurrently, the tool's own CPU.
+ * 5. foreground: `start --no-dashboard` with stdout to a file vs concurrently, the tool's own CPU: the flood,
+ *    the flood with --json, and a paced 4 × 50,000 lines/s for 5 s.
+ * 6. ready: start-to-ready of the pair launched directly, by concurrently, by `naaccord start` in the foreground
+ *    and with --detach, side by side; each one's stop → ports free.
  * Figures are printed, never asserted.
  */
 import {spawn} from 'node:child_process'
@@ -241,9 +244,9 @@ async function supervisorFlood(lines: boolean): Promise<{cpuMs: number; peakMiB:
   return {...last, counted, ms}
 }
 
-async function concurrentlyFlood(): Promise<{cpuMs: number; peakMiB: number; ms: number}> {
+async function concurrentlyFlood(script = FLOOD_JS): Promise<{cpuMs: number; peakMiB: number; ms: number}> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nac-bc-'))
-  writeFileSync(path.join(dir, 'flood.js'), FLOOD_JS)
+  writeFileSync(path.join(dir, 'flood.js'), script)
   const out = openSync(path.join(dir, 'out.log'), 'w')
   const began = performance.now()
   const child = spawn(
@@ -349,14 +352,17 @@ async function startups(): Promise<void> {
 }
 
 /** `naaccord start --no-dashboard` on the flood with stdout to a file: the CLI's own CPU, and every line there. */
-async function foregroundFlood(): Promise<{cpuMs: number; ms: number; lines: number}> {
+async function foregroundFlood(
+  script = FLOOD_JS,
+  flags: string[] = [],
+): Promise<{cpuMs: number; ms: number; lines: number}> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nac-bg-'))
   writeFileSync(path.join(dir, 'naaccord.config.yaml'), floodConfig(true))
-  writeFileSync(path.join(dir, 'flood.js'), FLOOD_JS)
+  writeFileSync(path.join(dir, 'flood.js'), script)
   const outFile = path.join(dir, 'out.log')
   const out = openSync(outFile, 'w')
   const began = performance.now()
-  const child = spawn(process.execPath, [bin, 'start', '--no-dashboard'], {
+  const child = spawn(process.execPath, [bin, 'start', '--no-dashboard', ...flags], {
     cwd: dir,
     stdio: ['ignore', out, out],
     env: {...process.env, NO_COLOR: '1', NAACCORD_LOG_MAX_MB: '1024'},
@@ -374,26 +380,130 @@ async function foregroundFlood(): Promise<{cpuMs: number; ms: number; lines: num
   const ms = performance.now() - began
   const text = readFileSync(outFile, 'latin1')
   let lines = 0
-  for (let i = text.indexOf('| flood '); i !== -1; i = text.indexOf('| flood ', i + 1)) lines++
+  // A flood line's text, prefixed ("flood1 | flood 000042…") or in JSON ("line":"flood 000042…").
+  for (let i = text.indexOf('flood '); i !== -1; i = text.indexOf('flood ', i + 1)) lines++
   rmSync(dir, {recursive: true, force: true})
   return {cpuMs, ms, lines}
 }
 
+/** 4 × 50,000 lines/s for 5 s (250,000 lines each), paced by the clock. */
+const PACED_JS = `
+const line = 'x'.repeat(99 - 12)
+const RATE = 50000, TOTAL = ${LINES}
+const began = Date.now()
+let n = 0
+const timer = setInterval(() => {
+  const due = Math.min(TOTAL, Math.floor(((Date.now() - began) / 1000) * RATE))
+  const lines = []
+  for (; n < due; n++) lines.push('flood ' + String(n).padStart(6, '0') + line + '\\n')
+  if (lines.length > 0) process.stdout.write(lines.join(''))
+  if (n >= TOTAL) clearInterval(timer)
+}, 10)
+`
+
 async function foreground(): Promise<void> {
-  const fg = await foregroundFlood()
-  const conc = await concurrentlyFlood()
+  const rows: [string, Awaited<ReturnType<typeof foregroundFlood>>, Awaited<ReturnType<typeof concurrentlyFlood>>][] =
+    []
+  rows.push(['flood, prefixed', await foregroundFlood(), await concurrentlyFlood()])
+  rows.push(['flood, --json', await foregroundFlood(FLOOD_JS, ['--json']), await concurrentlyFlood()])
+  rows.push(['paced 4 × 50k lines/s for 5 s', await foregroundFlood(PACED_JS), await concurrentlyFlood(PACED_JS)])
   console.log(
-    `foreground flood: start --no-dashboard > file vs concurrently > file, 4 × ${LINES.toLocaleString()} lines (load average ${os.loadavg()[0].toFixed(1)}):`,
+    `foreground: start --no-dashboard > file vs concurrently > file, 4 × ${LINES.toLocaleString()} lines of 100 B (load average ${os.loadavg()[0].toFixed(1)}):`,
   )
-  console.log(`  lines in the output           ${fg.lines.toLocaleString()} of ${(4 * LINES).toLocaleString()}`)
+  for (const [what, fg, conc] of rows) {
+    console.log(
+      `  ${what.padEnd(30)} lines ${fg.lines.toLocaleString()} of ${(4 * LINES).toLocaleString()}; CPU naaccord ${fg.cpuMs.toFixed(0)} ms, concurrently ${conc.cpuMs.toFixed(0)} ms → ${(fg.cpuMs / conc.cpuMs).toFixed(2)} (target ≤ 1); wall ${fg.ms.toFixed(0)} / ${conc.ms.toFixed(0)} ms`,
+    )
+  }
+  console.log('  (naaccord also writes every line to its log files)')
+}
+
+/**
+ * Start-to-ready of the built-in pair, each way side by side in one run: launched directly (the floor), by
+ * concurrently, by `naaccord start --no-dashboard` (foreground) and `start --detach`; ready = both health URLs
+ * answer. Then each way's stop → both ports free (concurrently and the foreground on SIGINT, as Ctrl-C).
+ */
+async function ready(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nac-br-'))
+  const [webPort, servicesPort] = [await freePort(), await freePort()]
+  writeFileSync(path.join(dir, 'naaccord.config.yaml'), pairConfig(webPort, servicesPort))
+  const bothHealthy = async () => (await healthy(servicesPort)) && (await healthy(webPort))
+  const portsFree = async () => (await portFree(webPort)) && (await portFree(servicesPort))
+  const serve = (role: string, port: number, extra: string) =>
+    `SERVER_ROLE=${role} ${JSON.stringify(process.execPath)} ${JSON.stringify(bin)} serve ${role} --host 127.0.0.1 --port ${port}${extra}`
+  /** Spawns, waits until both are healthy, then stops it with `signal` and waits for both ports. */
+  async function way(spawnIt: () => ReturnType<typeof spawn>, signal: NodeJS.Signals) {
+    const began = performance.now()
+    const child = spawnIt()
+    await until(bothHealthy, 5)
+    const readyMs = performance.now() - began
+    const stopBegan = performance.now()
+    child.kill(signal)
+    await until(portsFree, 5)
+    const stopMs = performance.now() - stopBegan
+    await new Promise((r) => (child.exitCode === null && child.signalCode === null ? child.once('exit', r) : r(0)))
+    return {readyMs, stopMs}
+  }
+  const env = {...process.env, INTERNAL_API_KEY: KEY, SERVICES_URL: `http://127.0.0.1:${servicesPort}`, NO_COLOR: '1'}
+  const results: Record<string, {ready: number[]; stop: number[]}> = {}
+  const add = (name: string, r: {readyMs: number; stopMs: number}) => {
+    results[name] ??= {ready: [], stop: []}
+    results[name].ready.push(r.readyMs)
+    results[name].stop.push(r.stopMs)
+  }
+  for (let i = 0; i < RUNS; i++) {
+    const d = await directPair(dir, webPort, servicesPort)
+    add('direct (floor)', {readyMs: d.readyMs, stopMs: d.shutdownMs})
+    add(
+      'concurrently',
+      await way(
+        () =>
+          spawn(
+            process.execPath,
+            [
+              path.join(repo, 'node_modules/concurrently/dist/bin/concurrently.js'),
+              serve('services', servicesPort, ` --storage ${JSON.stringify(path.join(dir, 'storage'))}`),
+              serve('web', webPort, ''),
+            ],
+            {cwd: dir, env, stdio: 'ignore'},
+          ),
+        'SIGINT',
+      ),
+    )
+    add(
+      'naaccord start (foreground)',
+      await way(
+        () => spawn(process.execPath, [bin, 'start', '--no-dashboard'], {cwd: dir, env, stdio: 'ignore'}),
+        'SIGINT',
+      ),
+    )
+    const began = performance.now()
+    const started = await run(['start', '--detach'], dir)
+    if (started.code !== 0) throw new Error(`start --detach failed:\n${started.out}`)
+    const readyMs = performance.now() - began
+    const stopBegan = performance.now()
+    const stopping = run(['stop'], dir)
+    await until(portsFree, 5)
+    add('naaccord start --detach', {readyMs, stopMs: performance.now() - stopBegan})
+    await stopping
+  }
+  rmSync(dir, {recursive: true, force: true})
+  const floor = median(results['direct (floor)'].ready)
   console.log(
-    `  CPU: naaccord ${fg.cpuMs.toFixed(0)} ms, concurrently ${conc.cpuMs.toFixed(0)} ms → ${(fg.cpuMs / conc.cpuMs).toFixed(2)} (target ≤ 1; naaccord also writes the log files)`,
+    `start-to-ready of the built-in pair, side by side (median of ${RUNS}, load average ${os.loadavg()[0].toFixed(1)}); stop → both ports free:`,
   )
-  console.log(`  wall: naaccord ${fg.ms.toFixed(0)} ms, concurrently ${conc.ms.toFixed(0)} ms`)
+  for (const [name, r] of Object.entries(results)) {
+    const m = median(r.ready)
+    const over = name.startsWith('direct') ? '' : ` (+${(m - floor).toFixed(0)} ms over direct)`
+    console.log(
+      `  ${name.padEnd(28)} ready ${m.toFixed(0)} ms${over} [${r.ready.map((x) => x.toFixed(0)).join(', ')}]; stop ${median(r.stop).toFixed(0)} ms`,
+    )
+  }
 }
 
 const which = process.argv[2]
 if (!which || which === 'start') await startStop()
+if (!which || which === 'ready') await ready()
 if (!which || which === 'startup') await startups()
 if (!which || which === 'foreground') await foreground()
 if (!which || which === 'flood') await flood()
