@@ -95,6 +95,14 @@ describe('on the real config schema', () => {
     expect(peel(schemasAt(Config, ['servers', 'web', 'startTimeout'])[0])).toBe(Duration)
     expect(schemasAt(Config, ['servers', 'web', 'nope'])).toEqual([])
   })
+
+  it('a key inherited from Object.prototype is not a field of any schema', () => {
+    for (const key of ['constructor', 'toString', 'hasOwnProperty', '__proto__']) {
+      expect(schemasAt(Config, ['servers', 'web', key])).toEqual([])
+      expect(allowedKeysAt(Config, ['servers', 'web', key])).toEqual([])
+      expect(isRecordAt(Config, [key])).toBe(false)
+    }
+  })
 })
 
 describe('on small schemas', () => {
