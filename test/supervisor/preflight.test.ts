@@ -108,6 +108,14 @@ describe('checkServerInput', () => {
     ])
   })
 
+  it('an absolute command that is a folder is told as such (spawn would fail with EACCES)', () => {
+    const folder = path.join(dir, 'bin')
+    mkdirSync(folder)
+    expect(checkServerInput(server({command: folder}))).toEqual([
+      `web: servers.web.command: ${folder} is a folder, not a program`,
+    ])
+  })
+
   it('a bare command is looked up on the server’s own PATH: an executable file, not a folder or a plain file', () => {
     const bin = path.join(dir, 'bin')
     script('bin/tool')
