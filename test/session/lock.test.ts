@@ -4,7 +4,7 @@
  */
 import {type ChildProcess, spawn} from 'node:child_process'
 import {once} from 'node:events'
-import {existsSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {acquireLock, isLockLive, type LockInfo, readLock, readLockFile, releaseLock} from '../../src/session/lock.js'
@@ -85,6 +85,15 @@ describe('acquireLock', () => {
     for (const text of ['', '{"pid":', '{"pid":"x"}']) {
       expect(acquireLock(lockAt(text), me())).toEqual({ok: false, holder: undefined, stale: false})
     }
+  })
+
+  it('works in a project folder whose path needs escaping in a URL, and makes no other folder', () => {
+    for (const name of ['my project', 'a%20b', 'x#y', 'q?r']) {
+      const file = path.join(dir, name, '.naaccord', 'session.lock')
+      expect(acquireLock(file, me())).toEqual({ok: true})
+      expect(readLock(file)?.pid).toBe(process.pid)
+    }
+    expect(readdirSync(dir).sort()).toEqual(['a%20b', 'my project', 'q?r', 'x#y'])
   })
 
   it('an error other than "exists" is thrown, not taken for a holder', () => {
