@@ -156,6 +156,20 @@ describe.skipIf(!engine)(`a dependency's container ${engine ? '' : NO_ENGINE}`, 
     expect((await named(`${b}_default`)).map((n) => n.Id)).toEqual([made.id])
   })
 
+  it('a network removed behind this process’s back is made again when a container needs it', async () => {
+    const p = project()
+    await ensureContainer(docker, p.dep, p.name, p.root)
+    // As `docker rm -f` and `docker network rm` from another terminal would leave it.
+    await docker.getContainer(p.dep.containerName).remove({force: true})
+    await docker.getNetwork(`${p.name}_default`).remove()
+    const again = await ensureContainer(docker, p.dep, p.name, p.root)
+    expect(again.action).toBe('created')
+    const info = (await inspectByName(docker, p.dep.containerName))!
+    expect(Object.keys(info.NetworkSettings.Networks)).toEqual([`${p.name}_default`])
+    await startContainer(again.container)
+    expect((await again.container.inspect()).State.Running).toBe(true)
+  })
+
   it('startContainer starts it, and starting it again is fine', async () => {
     const p = project()
     const {container} = await ensureContainer(docker, p.dep, p.name, p.root)
