@@ -41,7 +41,14 @@ describe.skipIf(!engine)(`a dependency's container ${engine ? '' : NO_ENGINE}`, 
       const plan = p.plan()
       return {root: plan.root, dep: plan.units.find((u) => u.name === 'redis') as PlannedDependency}
     }
-    cleanups.push(() => cleanupProject(name))
+    cleanups.push(async () => {
+      await cleanupProject(name)
+      // A volume not labelled as ours (made by hand, or by the engine for a bind it did not find) goes too.
+      await docker
+        .getVolume(`${name}_data`)
+        .remove()
+        .catch(() => undefined)
+    })
     return {name, ...make(extra), again: make}
   }
 
@@ -132,11 +139,6 @@ describe.skipIf(!engine)(`a dependency's container ${engine ? '' : NO_ENGINE}`, 
   it('a volume that exists already is used as it is', async () => {
     const p = project()
     await docker.createVolume({Name: `${p.name}_data`, Labels: {mine: 'yes'}})
-    // Not labelled, so not removed with the project: removed here, once the container using it is gone.
-    cleanups.push(async () => {
-      await cleanupProject(p.name)
-      await docker.getVolume(`${p.name}_data`).remove()
-    })
     await ensureContainer(docker, p.dep, p.name, p.root)
     expect((await docker.getVolume(`${p.name}_data`).inspect()).Labels).toEqual({mine: 'yes'})
   })
