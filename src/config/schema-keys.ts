@@ -23,7 +23,7 @@ function objectsIn(schema: z.ZodTypeAny): z.AnyZodObject[] {
 
 function childAt(schema: z.ZodTypeAny, key: string | number): z.ZodTypeAny[] {
   const s = unwrap(schema)
-  if (s instanceof z.ZodObject) return key in s.shape ? [s.shape[key as string]] : []
+  if (s instanceof z.ZodObject) return Object.hasOwn(s.shape, key) ? [s.shape[key as string]] : []
   if (s instanceof z.ZodRecord) return [s.valueSchema]
   if (s instanceof z.ZodArray) return [s.element]
   if (s instanceof z.ZodUnion) return (s.options as z.ZodTypeAny[]).flatMap((o) => childAt(o, key))

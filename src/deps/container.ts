@@ -54,7 +54,11 @@ export function networkName(project: string): string {
 
 const networks = new Map<string, Promise<void>>()
 
-/** Creates the project's network once (labelled, so down removes it); concurrent callers share the creation. */
+/**
+ * Creates the project's network unless it is there (labelled, so down removes it); concurrent callers share one
+ * check-and-create. Only the one in flight is shared: a later caller looks again, since the network may have been
+ * removed meanwhile (`docker network rm`, a prune) and a container cannot be created on a missing one.
+ */
 export function ensureNetwork(docker: Docker, project: string): Promise<void> {
   const name = networkName(project)
   let pending = networks.get(name)
@@ -69,8 +73,11 @@ export function ensureNetwork(docker: Docker, project: string): Promise<void> {
         if (statusOf(error) !== 409 && !/already (exists|used)/i.test(String((error as Error).message))) throw error
       }
     })()
-    pending.catch(() => networks.delete(name))
     networks.set(name, pending)
+    const settled = () => {
+      if (networks.get(name) === pending) networks.delete(name)
+    }
+    pending.then(settled, settled)
   }
   return pending
 }

@@ -3,6 +3,7 @@
  * A lock whose pid is dead (or recycled) is stale; the caller clears it (see stale.ts) and tries again.
  */
 import {mkdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import path from 'node:path'
 import {z} from 'zod'
 import {processCommand} from '../util/ports.js'
 import {isOurProcess} from '../util/proc.js'
@@ -68,7 +69,7 @@ export type LockResult = {ok: true} | {ok: false; holder: LockInfo | undefined; 
 
 /** Takes the lock for this process; on failure says who holds it and whether that holder is dead. */
 export function acquireLock(file: string, info: LockInfo): LockResult {
-  mkdirSync(new URL('.', `file://${file}`).pathname, {recursive: true, mode: 0o700})
+  mkdirSync(path.dirname(file), {recursive: true, mode: 0o700})
   try {
     writeFileSync(file, `${JSON.stringify(info)}\n`, {flag: 'wx', mode: 0o600})
     return {ok: true}

@@ -32,6 +32,8 @@ export function checkServerInput(server: PlannedServer): string[] {
     problems.push(`${server.name}: ${at}.cwd: no such folder ${server.cwd}`)
   } else if (path.isAbsolute(server.command)) {
     if (!existsSync(server.command)) problems.push(`${server.name}: ${at}.command: no such file ${server.command}`)
+    else if (statSync(server.command).isDirectory())
+      problems.push(`${server.name}: ${at}.command: ${server.command} is a folder, not a program`)
     else {
       try {
         accessSync(server.command, constants.X_OK)
