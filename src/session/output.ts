@@ -12,7 +12,7 @@
  */
 import chalk, {type ChalkInstance} from 'chalk'
 import {formatDuration} from '../util/duration.js'
-import {blockSplitter, prefixLines, type Splitter, splitLines} from '../util/lines.js'
+import {blockSplitter, prefixLines, type Splitter, splitLines, wrapPlainLines} from '../util/lines.js'
 import type {Chunk} from '../util/turn-writer.js'
 import type {SessionEvent, UnitStatus} from './protocol.js'
 
@@ -106,9 +106,13 @@ export class JsonPrinter {
   private readonly states = new Map<string, string>()
   private readonly heads = new Map<string, string>()
   private ts = 0
+  private readonly headBytes = new Map<string, Buffer>()
   private readonly lines = new LineSplitters((unit, stream, block) => {
     const head = this.head(unit, stream)
     const tail = `,"ts":${this.ts}}\n`
+    // Plain ASCII lines (most output) are wrapped as bytes in one pass; others are decoded and escaped.
+    const plain = wrapPlainLines(block, this.headQuote(unit, stream, head), Buffer.from(`"${tail}`))
+    if (plain) return this.write(plain)
     let text = ''
     for (const line of splitLines(block)) text += `${head}${JSON.stringify(line)}${tail}`
     this.write(text)
@@ -124,6 +128,17 @@ export class JsonPrinter {
       this.heads.set(key, head)
     }
     return head
+  }
+
+  /** The head and the line's opening quote, as bytes. */
+  private headQuote(unit: string, stream: string, head: string): Buffer {
+    const key = `${unit}\0${stream}`
+    let bytes = this.headBytes.get(key)
+    if (bytes === undefined) {
+      bytes = Buffer.from(`${head}"`)
+      this.headBytes.set(key, bytes)
+    }
+    return bytes
   }
 
   /** Raw output of a unit, read at `ts`: as output() of PrefixedPrinter, one JSON log line per line. */

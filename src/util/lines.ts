@@ -81,3 +81,22 @@ export function prefixLines(block: Buffer, prefix: Buffer): Buffer {
   const p = prefix.toString('latin1')
   return Buffer.from(`${p}${text.slice(0, -1).replaceAll('\n', `\n${p}`)}\n`, 'latin1')
 }
+
+/** A byte a JSON string cannot hold as it is (controls but \n, `"`, `\`), or one outside ASCII. */
+const NOT_PLAIN = /[\x00-\x09\x0b-\x1f"\\\x80-\xff]/
+
+/**
+ * Each line of a block of whole lines (as blockSplitter hands them) between `before` and `after`, as bytes, when
+ * every byte of it is plain printable ASCII with no `"` or `\`: then a line's JSON string is its bytes in quotes,
+ * and the block is wrapped in one pass the way prefixLines prefixes it. undefined for any other block (the caller
+ * escapes line by line).
+ */
+export function wrapPlainLines(block: Buffer, before: Buffer, after: Buffer): Buffer | undefined {
+  if (block.length === 0) return block
+  const text = block.toString('latin1')
+  if (NOT_PLAIN.test(text)) return undefined
+  const b = before.toString('latin1')
+  const a = after.toString('latin1')
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text
+  return Buffer.from(`${b}${body.replaceAll('\n', `${a}${b}`)}${a}`, 'latin1')
+}

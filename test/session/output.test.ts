@@ -33,7 +33,7 @@ const UNITS = ['web', 'services', 'a-much-longer-name']
 const PIECES = ['x', 'hello', ' ', 'é', '✓', '😀', '"', '\\', '\t', '\u0001', 'Ω', '0123456789']
 
 /** Random output of each unit and stream, cut into random chunks, interleaved: [unit, stream, chunk] in order. */
-function randomSchedule(seed: number): [string, Stream, Buffer][] {
+function randomSchedule(seed: number, pieces = PIECES, crlf = true): [string, Stream, Buffer][] {
   const rand = mulberry32(seed)
   const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]
   const streams = new Map<string, Buffer>()
@@ -46,12 +46,12 @@ function randomSchedule(seed: number): [string, Stream, Buffer][] {
         if (r < 0.1) text += '\n'
         else {
           let line = ''
-          for (let n = Math.floor(rand() * 30); n > 0; n--) line += pick(PIECES)
-          text += r < 0.3 ? `${line}\r\n` : `${line}\n`
+          for (let n = Math.floor(rand() * 30); n > 0; n--) line += pick(pieces)
+          text += crlf && r < 0.3 ? `${line}\r\n` : `${line}\n`
         }
       }
       // Now and then a last line without its newline (the process exits mid-line).
-      if (rand() < 0.5) text += `last ${pick(PIECES)}`
+      if (rand() < 0.5) text += `last ${pick(pieces)}`
       streams.set(`${unit}\0${stream}`, Buffer.from(text))
     }
   // Each stream cut at random byte offsets (inside multi-byte characters too), the chunks interleaved at random.
@@ -127,6 +127,18 @@ describe('the printers: bytes in any chunking print exactly what the string path
       // Every JSON line parses, and carries the line's text.
       for (const line of bytesOf(after.writes).toString().split('\n').filter(Boolean))
         expect(typeof (JSON.parse(line) as {line: string}).line).toBe('string')
+    })
+  }
+
+  for (const seed of [21, 22, 23, 24]) {
+    it(`plain ASCII output (wrapped as bytes in one pass), seed ${seed}: JSON byte for byte`, () => {
+      const schedule = randomSchedule(seed, ['x', 'hello', ' ', '0123456789', '{}', '/'], seed % 2 === 0)
+      const before = counting()
+      const after = counting()
+      viaEvents(new JsonPrinter(before.write), schedule)
+      viaOutput(new JsonPrinter(after.write), schedule)
+      expect(bytesOf(before.writes).length).toBeGreaterThan(0)
+      expect(bytesOf(after.writes).toString()).toBe(bytesOf(before.writes).toString())
     })
   }
 

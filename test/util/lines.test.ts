@@ -1,6 +1,6 @@
 /** The one line splitter (src/util/lines.ts): bytes in, whole lines out. */
 import {describe, expect, it} from 'vitest'
-import {blockSplitter, lineSplitter, prefixLines, splitLines} from '../../src/util/lines.js'
+import {blockSplitter, lineSplitter, prefixLines, splitLines, wrapPlainLines} from '../../src/util/lines.js'
 
 function linesOf(chunks: Buffer[]): string[] {
   const out: string[] = []
@@ -57,5 +57,25 @@ describe('prefixLines', () => {
         .join(''),
     )
     expect(prefixLines(Buffer.alloc(0), Buffer.from('x')).length).toBe(0)
+  })
+})
+
+describe('wrapPlainLines', () => {
+  const before = Buffer.from('{"line":"')
+  const after = Buffer.from('"}\n')
+  const json = (block: Buffer) =>
+    splitLines(block)
+      .map((l) => `{"line":${JSON.stringify(l)}}\n`)
+      .join('')
+  it('wraps each plain line, empty ones and a last one without its newline included, as JSON.stringify would', () => {
+    for (const text of ['a\n', 'a b c\n\nd {x} / ~\n', 'no newline', '\n\n', 'x\ny']) {
+      const block = Buffer.from(text)
+      expect(wrapPlainLines(block, before, after)?.toString()).toBe(json(block))
+    }
+    expect(wrapPlainLines(Buffer.alloc(0), before, after)?.length).toBe(0)
+  })
+  it('leaves to the caller any block with a byte JSON escapes or one outside ASCII', () => {
+    for (const text of ['a"b\n', 'a\\b\n', 'tab\there\n', 'crlf\r\n', 'é\n', '\u0001\n', 'ok\n✓\n'])
+      expect(wrapPlainLines(Buffer.from(text), before, after)).toBeUndefined()
   })
 })
