@@ -53,7 +53,7 @@ export function markedProcesses(marker: string, unit?: string): MarkedProcess[] 
     if (!/^\d+$/.test(entry)) continue
     const pid = Number(entry)
     if (self.has(pid)) continue
-    const env = readEnviron(pid)
+    const env = readEnviron(pid, `${SESSION_ENV}=${marker}`)
     if (env[SESSION_ENV] !== marker) continue
     if (unit !== undefined && env[UNIT_ENV] !== unit) continue
     const stat = readStat(pid)
@@ -86,7 +86,7 @@ export interface StopGroupOptions {
   marker?: {session: string; unit?: string}
   /** How long to wait for SIGKILL to take (a process in D state). Default 5 s. */
   killWaitMs?: number
-  /** Poll interval while waiting. Default 20 ms. */
+  /** Longest interval between two looks while waiting (the first looks come sooner). Default 20 ms. */
   pollMs?: number
 }
 
@@ -112,7 +112,8 @@ export async function stopGroup(pgid: number | undefined, options: StopGroupOpti
   if (pgid !== undefined) signalGroup(pgid, signal)
   for (const p of escaped()) signalPid(p.pid, signal)
   const deadline = Date.now() + options.timeoutMs
-  while (alive() && Date.now() < deadline) await sleep(poll)
+  // Most servers are gone within a few ms of the signal: look again soon, then less often (2, 4, 8 … up to poll).
+  for (let wait = 2; alive() && Date.now() < deadline; wait *= 2) await sleep(Math.min(wait, poll))
   const killed: string[] = []
   if (pgid !== undefined && isGroupRunning(pgid)) {
     signalGroup(pgid, 'SIGKILL')

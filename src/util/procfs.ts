@@ -83,9 +83,15 @@ export function groupMembers(pgid: number): ProcStat[] {
   return out
 }
 
-export function readEnviron(pid: number): Record<string, string> {
+/**
+ * A process's environment; with `mustHold`, {} at once when the raw environment does not contain that text (a
+ * scan of every process for one variable then parses only the few that have it).
+ */
+export function readEnviron(pid: number, mustHold?: string): Record<string, string> {
   try {
-    const raw = readFileSync(`/proc/${pid}/environ`, 'utf8')
+    const bytes = readFileSync(`/proc/${pid}/environ`)
+    if (mustHold !== undefined && !bytes.includes(mustHold)) return {}
+    const raw = bytes.toString('utf8')
     const out: Record<string, string> = {}
     for (const entry of raw.split('\0')) {
       const eq = entry.indexOf('=')

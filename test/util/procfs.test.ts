@@ -143,6 +143,9 @@ describe('readEnviron', () => {
         .filter((k) => k.startsWith('NAC_'))
         .sort(),
     ).toEqual(['NAC_A', 'NAC_EMPTY'])
+    // With the text it must hold: the whole environment when it does, nothing when it does not.
+    expect(readEnviron(pid, 'NAC_A=x=y').NAC_A).toBe('x=y=z')
+    expect(readEnviron(pid, 'NAC_A=nope')).toEqual({})
   })
 
   it('a missing process has no environment', () => {
