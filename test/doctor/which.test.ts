@@ -1,9 +1,9 @@
 /** which and isExecutableFile on real files in a temp folder: modes, folders, symlinks, PATH order. */
-import {chmodSync, mkdirSync, symlinkSync, writeFileSync} from 'node:fs'
+import {mkdirSync, symlinkSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {isExecutableFile, which} from '../../src/doctor/which.js'
-import {tempDir} from '../helpers/index.js'
+import {executable, tempDir} from '../helpers/index.js'
 
 let dir = ''
 let cleanup = () => {}
@@ -12,13 +12,7 @@ beforeEach(() => {
 })
 afterEach(() => cleanup())
 
-function file(rel: string, mode = 0o755): string {
-  const full = path.join(dir, rel)
-  mkdirSync(path.dirname(full), {recursive: true})
-  writeFileSync(full, '#!/bin/sh\n')
-  chmodSync(full, mode)
-  return full
-}
+const file = (rel: string, mode = 0o755) => executable(dir, rel, mode, '#!/bin/sh\n')
 
 describe('isExecutableFile', () => {
   it('an executable file, or a symlink to one, is; a plain file, a folder, a missing or dangling path is not', () => {

@@ -1,5 +1,6 @@
 /** Shared test helpers: free ports, throw-away project folders, running the built CLI. */
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import type {ChildProcess} from 'node:child_process'
+import {chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {execa, type Options} from 'execa'
@@ -85,5 +86,37 @@ export async function pendingTimersAfter<T>(fn: () => Promise<T>): Promise<{resu
   } finally {
     globalThis.setTimeout = set
     globalThis.clearTimeout = clear
+  }
+}
+
+/** Writes an executable (mode 0755 unless told) shell script at dir/rel, its folders made; returns its path. */
+export function executable(dir: string, rel: string, mode = 0o755, body = '#!/bin/sh\nexit 0\n'): string {
+  const file = path.join(dir, rel)
+  mkdirSync(path.dirname(file), {recursive: true})
+  writeFileSync(file, body)
+  chmodSync(file, mode)
+  return file
+}
+
+/**
+ * Process groups a test starts (each child leading its own): `track` them, and `reap()` (in afterEach) SIGKILLs
+ * each group and waits until it is gone.
+ */
+export function processGroups(isGroupAlive: (pgid: number) => boolean) {
+  const groups: ChildProcess[] = []
+  return {
+    track<T extends ChildProcess>(child: T): T {
+      groups.push(child)
+      return child
+    },
+    async reap(): Promise<void> {
+      const {expect, vi} = await import('vitest')
+      for (const child of groups.splice(0)) {
+        try {
+          process.kill(-(child.pid as number), 'SIGKILL')
+        } catch {}
+        await vi.waitFor(() => expect(isGroupAlive(child.pid as number)).toBe(false), {timeout: 30_000, interval: 50})
+      }
+    },
   }
 }

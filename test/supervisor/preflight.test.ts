@@ -2,42 +2,31 @@
  * Preflight: each server's folder, command and probe URL (real files in a temp folder), then each port, held by
  * real listeners in child processes of their own group, as a previous session's leftovers would be.
  */
-import {type ChildProcess, spawn} from 'node:child_process'
+import {spawn} from 'node:child_process'
 import {once} from 'node:events'
-import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import path from 'node:path'
-import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
+import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {loadConfig} from '../../src/config/load.js'
 import {buildPlan, type Plan, type PlannedServer} from '../../src/config/plan.js'
 import {checkPorts, checkServerInput, preflight} from '../../src/supervisor/preflight.js'
 import {isGroupAlive} from '../../src/util/ports.js'
 import {readStat} from '../../src/util/procfs.js'
-import {freePort, tempDir} from '../helpers/index.js'
+import {executable, freePort, processGroups, tempDir} from '../helpers/index.js'
 
 let dir = ''
 let cleanup = () => {}
-const groups: ChildProcess[] = []
+const groups = processGroups(isGroupAlive)
 beforeEach(() => {
   ;({dir, cleanup} = tempDir('nac-pre-'))
 })
 afterEach(async () => {
-  for (const child of groups.splice(0)) {
-    try {
-      process.kill(-(child.pid as number), 'SIGKILL')
-    } catch {}
-    await vi.waitFor(() => expect(isGroupAlive(child.pid as number)).toBe(false), {timeout: 30_000, interval: 50})
-  }
+  await groups.reap()
   cleanup()
 })
 
 /** An executable script at dir/rel (mode 0755 unless told). */
-function script(rel: string, mode = 0o755): string {
-  const file = path.join(dir, rel)
-  mkdirSync(path.dirname(file), {recursive: true})
-  writeFileSync(file, '#!/bin/sh\nexit 0\n')
-  chmodSync(file, mode)
-  return file
-}
+const script = (rel: string, mode = 0o755) => executable(dir, rel, mode)
 
 /** A planned server as buildPlan makes one; the fields preflight reads are overridden per test. */
 function server(over: Partial<PlannedServer> = {}): PlannedServer {
@@ -78,7 +67,7 @@ async function holdPort(port: number): Promise<{pgid: number; holder: number}> {
     detached: true,
     stdio: ['ignore', 'pipe', 'inherit'],
   })
-  groups.push(child)
+  groups.track(child)
   const [data] = (await once(child.stdout!, 'data')) as [Buffer]
   return {pgid: child.pid as number, holder: Number(String(data).trim())}
 }
@@ -225,7 +214,7 @@ describe('checkPorts', () => {
       ],
       {detached: true, stdio: ['pipe', 'pipe', 'inherit']},
     )
-    groups.push(child)
+    groups.track(child)
     const [data] = (await once(child.stdout!, 'data')) as [Buffer]
     const port = Number(String(data).trim())
     const p = plan(`  web: {command: sh, port: ${port}}\n`)

@@ -10,28 +10,23 @@ import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it, vi} from 'vitest'
 import {isGroupAlive} from '../../src/util/ports.js'
 import {ancestry, eachOpenFd, groupMembers, readEnviron, readStat, readStatFile} from '../../src/util/procfs.js'
-import {tempDir} from '../helpers/index.js'
+import {processGroups, tempDir} from '../helpers/index.js'
 
 let dir = ''
 let cleanup = () => {}
-const groups: ChildProcess[] = []
+const groups = processGroups(isGroupAlive)
 beforeEach(() => {
   ;({dir, cleanup} = tempDir('nac-proc-'))
 })
 afterEach(async () => {
-  for (const child of groups.splice(0)) {
-    try {
-      process.kill(-(child.pid as number), 'SIGKILL')
-    } catch {}
-    await vi.waitFor(() => expect(isGroupAlive(child.pid as number)).toBe(false), {timeout: 30_000, interval: 50})
-  }
+  await groups.reap()
   cleanup()
 })
 
 /** `sh -c script` leading its own process group; resolves with the first line it prints. */
 async function group(script: string, env?: NodeJS.ProcessEnv): Promise<{child: ChildProcess; line: string}> {
   const child = spawn('sh', ['-c', script], {detached: true, stdio: ['ignore', 'pipe', 'inherit'], env})
-  groups.push(child)
+  groups.track(child)
   let out = ''
   while (!out.includes('\n')) {
     const [chunk] = (await once(child.stdout!, 'data')) as [Buffer]
