@@ -290,7 +290,8 @@ class RunningSession implements Session {
     this.stateTimer = undefined
     try {
       const status = this.status()
-      writeFileAtomic(sessionPaths(this.stateDir).state, `${JSON.stringify(status, null, 2)}\n`, 0o600)
+      // No fsync: a kill of the supervisor leaves it whole (rename), and a crash of the machine ends its processes.
+      writeFileAtomic(sessionPaths(this.stateDir).state, `${JSON.stringify(status, null, 2)}\n`, 0o600, false)
       for (const u of status.units) this.savedPids.set(u.name, u.pid)
     } catch {}
   }

@@ -1,13 +1,17 @@
 import {closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync} from 'node:fs'
 import path from 'node:path'
 
-/** Writes a file so that readers see the old content or the new, never half: temp file, fsync, rename. */
-export function writeFileAtomic(file: string, content: string | Uint8Array, mode = 0o644): void {
+/**
+ * Writes a file so that readers see the old content or the new, never half: temp file, fsync, rename. Without
+ * `durable` it skips the fsync: still whole or absent for readers and after a kill of the writer, only not across
+ * a crash of the machine (for runtime state such as state.json, whose processes a crash ends anyway).
+ */
+export function writeFileAtomic(file: string, content: string | Uint8Array, mode = 0o644, durable = true): void {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`)
   const fd = openSync(temp, 'w', mode)
   try {
     writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content)
-    fsyncSync(fd)
+    if (durable) fsyncSync(fd)
   } catch (error) {
     closeSync(fd)
     rmSync(temp, {force: true})

@@ -19,6 +19,11 @@ it('writeFileAtomic replaces the content with the given mode and leaves no temp 
   expect(statSync(file).mode & 0o777).toBe(0o600)
   expect([...readFileSync(path.join(dir, 'bytes.bin'))]).toEqual([1, 2, 3])
   expect(readdirSync(dir).sort()).toEqual(['bytes.bin', 'state.json'])
+  // Without the fsync (runtime state): the same content, mode and folder.
+  writeFileAtomic(file, '{"newer":true}', 0o600, false)
+  expect(readFileSync(file, 'utf8')).toBe('{"newer":true}')
+  expect(statSync(file).mode & 0o777).toBe(0o600)
+  expect(readdirSync(dir).sort()).toEqual(['bytes.bin', 'state.json'])
 })
 
 it('writeFileAtomic into a missing folder throws and leaves nothing', () => {
