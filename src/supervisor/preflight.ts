@@ -7,22 +7,11 @@ import path from 'node:path'
 import type {Plan, PlannedServer} from '../config/plan.js'
 import {findPortHolder, isPortFree} from '../util/ports.js'
 import {readStat} from '../util/procfs.js'
+import {which} from '../util/which.js'
 
 export interface PreflightOptions {
   /** Process groups of this project's previous session (from its state file), to recognise its leftovers. */
   knownGroups?: {name: string; pgid: number}[]
-}
-
-function findOnPath(command: string, envPath: string | undefined): string | undefined {
-  for (const dir of (envPath ?? '').split(path.delimiter)) {
-    if (!dir) continue
-    const candidate = path.join(dir, command)
-    try {
-      accessSync(candidate, constants.X_OK)
-      if (statSync(candidate).isFile()) return candidate
-    } catch {}
-  }
-  return undefined
 }
 
 export function checkServerInput(server: PlannedServer): string[] {
@@ -41,7 +30,7 @@ export function checkServerInput(server: PlannedServer): string[] {
         problems.push(`${server.name}: ${at}.command: ${server.command} is not executable (chmod +x it)`)
       }
     }
-  } else if (!findOnPath(server.command, server.env.PATH ?? process.env.PATH)) {
+  } else if (!which(server.command, server.env.PATH ?? process.env.PATH, server.cwd)) {
     problems.push(`${server.name}: ${at}.command: \`${server.command}\` was not found on PATH`)
   }
   const url = server.ready?.http?.url

@@ -1,8 +1,8 @@
 /** Every server's command is found (on PATH or as given) and its working directory exists. */
 import {existsSync, statSync} from 'node:fs'
 import type {PlannedServer} from '../../config/plan.js'
+import {which} from '../../util/which.js'
 import {type Check, type CheckResult, result} from '../types.js'
-import {which} from '../which.js'
 import {virtualenvOf} from './django.js'
 
 const ID = 'commands'

@@ -6,8 +6,8 @@
 import {existsSync} from 'node:fs'
 import path from 'node:path'
 import type {PlannedServer} from '../../config/plan.js'
+import {isExecutableFile} from '../../util/which.js'
 import {type Check, type CheckResult, result} from '../types.js'
-import {isExecutableFile} from '../which.js'
 
 const ID = 'django'
 

@@ -2,7 +2,7 @@
 import {mkdirSync, symlinkSync} from 'node:fs'
 import path from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {isExecutableFile, which} from '../../src/doctor/which.js'
+import {isExecutableFile, which} from '../../src/util/which.js'
 import {executable, tempDir} from '../helpers/index.js'
 
 let dir = ''
