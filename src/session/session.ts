@@ -228,13 +228,10 @@ class RunningSession implements Session {
         onOutput(unit, stream, block, entry.ts)
       } catch {}
     }
-    if (this.listeners.size > 0 || (onEvent && !onOutput)) {
-      for (const log of blockLines(unit, entry)) {
-        const event: SessionEvent = {type: 'log', log}
-        if (onEvent && !onOutput) this.call(onEvent, event)
-        for (const listener of this.listeners) this.call(listener, event)
-      }
-    }
+    // onEvent gets these lines as events only when it does not have them as bytes.
+    const toOnEvent = onEvent !== undefined && !onOutput
+    if (this.listeners.size > 0 || toOnEvent)
+      for (const log of blockLines(unit, entry)) this.emit({type: 'log', log}, toOnEvent)
   }
 
   /** A block whose lines are masked (the line splitter's lines, each with its \n again). */
@@ -252,8 +249,9 @@ class RunningSession implements Session {
     if (this.listeners.size > 0 || this.options.onEvent) this.emit({type: 'log', log: entry})
   }
 
-  private emit(event: SessionEvent): void {
-    if (this.options.onEvent) this.call(this.options.onEvent, event)
+  /** To onEvent (unless told not to) and every subscriber; a listener that throws does not stop the others. */
+  private emit(event: SessionEvent, toOnEvent = true): void {
+    if (toOnEvent && this.options.onEvent) this.call(this.options.onEvent, event)
     for (const listener of this.listeners) this.call(listener, event)
   }
 
