@@ -102,10 +102,6 @@ servers:
  * The floor: the same two commands launched directly, services first, each polled until healthy. Also returns the
  * servers' own shutdown: SIGTERM to both → both ports free (what `naaccord stop` cannot do faster).
  */
-async function direct(dir: string, webPort: number, servicesPort: number): Promise<number> {
-  return (await directPair(dir, webPort, servicesPort)).readyMs
-}
-
 async function directPair(
   dir: string,
   webPort: number,
@@ -150,7 +146,7 @@ async function startStop(): Promise<void> {
   const detach: number[] = []
   const stop: number[] = []
   for (let i = 0; i < RUNS; i++) {
-    floor.push(await direct(dir, webPort, servicesPort))
+    floor.push((await directPair(dir, webPort, servicesPort)).readyMs)
     const began = performance.now()
     const started = await run(['start', '--detach'], dir)
     detach.push(performance.now() - began)
